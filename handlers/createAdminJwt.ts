@@ -1,0 +1,14 @@
+import { signIn } from '../lib/accounts.ts';
+import { json } from '../lib/http.ts';
+import { publicHandler, type PublicOperation } from '../lib/lambda.ts';
+import { signInSchema, type SignInBody } from '../lib/validation.ts';
+
+/** POST /api/v2/admin-account/jwt — signs an admin in. */
+export const operation: PublicOperation<SignInBody> = {
+  schema: () => signInSchema,
+  async run({ body, request }, app) {
+    return json(200, { data: { accessToken: await signIn(app, body, request.sourceIp) } });
+  },
+};
+
+export const handler = publicHandler(operation);

@@ -1,0 +1,14 @@
+import { json } from '../lib/http.ts';
+import { adminHandler, type AdminOperation } from '../lib/lambda.ts';
+import { createServiceToken } from '../lib/service-tokens.ts';
+import { createServiceTokenSchema, type CreateServiceTokenBody } from '../lib/validation.ts';
+
+/** POST /api/v2/service-token — the seed: upserts the company's service token. */
+export const operation: AdminOperation<CreateServiceTokenBody> = {
+  schema: () => createServiceTokenSchema,
+  async run({ body, account }, app) {
+    return json(200, { key: await createServiceToken(app, account, body.token) });
+  },
+};
+
+export const handler = adminHandler(operation);

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { v4 as uuidv4 } from 'uuid';
+import type { App } from './app.ts';
+import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './auth/passwords.ts';
+import { AccountAlreadyExists, InvalidCredentials, TooManyAttempts } from './errors.ts';
+import type { SignInBody, SignUpBody } from './validation.ts';
+
+/** Five failed sign-ins per email and client address in 15 minutes, then 429 until the window ends. */
+export const SIGN_IN_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
+
+/** Creates the instance's company and first admin, and signs the admin in. */
+export async function createAdminAccount(app: App, body: SignUpBody): Promise<string> {
+  // Cheap refusal first: argon2id is deliberately expensive, and this endpoint is unauthenticated.
+  // The conditional put below is what actually guarantees a single account under concurrency.
+  if (await app.accounts.get()) throw new AccountAlreadyExists();
+  const account = {
+    companyId: uuidv4(),
+    companyName: body.companyName,
+    adminId: uuidv4(),
+    email: body.email,
+    firstName: body.firstName,
+    passwordHash: await hashPassword(body.password),
+    credentialVersion: 1,
+    createdAt: new Date(app.clock.now()).toISOString(),
+  };
+  await app.accounts.create(account);
+  return app.jwt.issue(account);
+}
+
+/**
+ * Signs an admin in. Unknown email and wrong password answer alike, after the same argon2id work,
+ * and both count towards the lock-out, so neither the answer, its timing, nor the lock-out tells
+ * an attacker which addresses have an account.
+ */
+export async function signIn(app: App, body: SignInBody, clientAddress: string): Promise<string> {
+  // Keyed by a digest: the table holds no email or address in clear for failed attempts.
+  const subject = createHash('sha256').update(`${body.email}\n${clientAddress}`).digest('base64url');
+  const [reservation, account] = await Promise.all([
+    app.signInAttempts.reserve(subject, app.clock.now(), SIGN_IN_POLICY),
+    app.accounts.get(),
+  ]);
+  if (!reservation.allowed) throw new TooManyAttempts(Math.ceil(reservation.retryAfterMs / 1000));
+
+  const known = account !== undefined && account.email === body.email;
+  const passwordMatches = await verifyPassword(body.password, known ? account.passwordHash : UNKNOWN_USER_HASH);
+  if (!known || !passwordMatches) throw new InvalidCredentials();
+
+  await app.signInAttempts.clear(subject);
+  return app.jwt.issue(account);
+}

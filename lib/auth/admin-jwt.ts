@@ -1,0 +1,75 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { v4 as uuidv4 } from 'uuid';
+import { AuthenticationError } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+
+/** What an admin JWT asserts, once its signature and registered claims have been verified. */
+export interface AdminClaims {
+  readonly adminId: string;
+  readonly companyId: string;
+  /** Changes when the password is reset: a JWT carrying an older version is refused. */
+  readonly credentialVersion: number;
+}
+
+export interface AdminJwtSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+}
+
+// Our own tokens are ~400 characters. Anything far larger is refused before any parsing work.
+const MAX_TOKEN_LENGTH = 2048;
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * HS256 admin JWTs, signed and verified with jose. Verification pins the algorithm (so `alg: none`
+ * and algorithm-confusion tokens fail), and requires `exp`, `iat`, `jti`, `sub`, the configured
+ * `iss` and `aud`, `role: "admin"`, and our private claims.
+ */
+export class AdminJwt {
+  readonly #key: () => Promise<Uint8Array>;
+  readonly #settings: AdminJwtSettings;
+  readonly #clock: Clock;
+
+  constructor(key: () => Promise<Uint8Array>, settings: AdminJwtSettings, clock: Clock) {
+    this.#key = key;
+    this.#settings = settings;
+    this.#clock = clock;
+  }
+
+  async issue(claims: AdminClaims): Promise<string> {
+    const now = Math.floor(this.#clock.now() / 1000);
+    return new SignJWT({ companyId: claims.companyId, role: 'admin', cv: claims.credentialVersion })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(this.#settings.issuer)
+      .setAudience(this.#settings.audience)
+      .setSubject(claims.adminId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.#settings.ttlSeconds)
+      .setJti(uuidv4())
+      .sign(await this.#key());
+  }
+
+  /** The verified claims, or AuthenticationError; never says which check failed. */
+  async verify(token: string): Promise<AdminClaims> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new AuthenticationError();
+    try {
+      const { payload } = await jwtVerify(token, await this.#key(), {
+        algorithms: ['HS256'],
+        issuer: this.#settings.issuer,
+        audience: this.#settings.audience,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.#clock.now()),
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+      });
+      const { sub, companyId, role, cv } = payload;
+      if (role !== 'admin' || typeof sub !== 'string' || typeof companyId !== 'string' || !Number.isSafeInteger(cv)) {
+        throw new AuthenticationError();
+      }
+      return { adminId: sub, companyId, credentialVersion: cv as number };
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError || error instanceof AuthenticationError) throw new AuthenticationError();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The error codes of CONTRACT.md, each knowing its status and message. Domain code throws these;
+ * `lib/http.ts` maps them to responses in one place. Anything that is not an ApiError becomes
+ * `500 INTERNAL_SERVER_ERROR` there, with the detail in the log only.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+export class InvalidRequestBody extends ApiError {
+  constructor(message: string) {
+    super(400, 'INVALID_REQUEST_BODY', message);
+  }
+}
+
+export class UnsupportedMediaType extends ApiError {
+  constructor() {
+    super(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+  }
+}
+
+export class PayloadTooLarge extends ApiError {
+  constructor(limitBytes: number) {
+    super(413, 'PAYLOAD_TOO_LARGE', `Request body must not exceed ${limitBytes} bytes`);
+  }
+}
+
+export class NotSelfHosted extends ApiError {
+  constructor() {
+    super(500, 'SELFHOSTED_APP_ERROR', 'This feature is only available for self-hosted instances');
+  }
+}
+
+/** 401 with a Bearer challenge; the message never says which check failed. */
+export class AuthenticationError extends ApiError {
+  constructor(message = 'Invalid or missing credentials', status = 401) {
+    super(status, 'AUTHENTICATION_ERROR', message, status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+  }
+}
+
+export class AccountAlreadyExists extends ApiError {
+  constructor() {
+    super(400, 'INVALID_REQUEST', 'Your company account is already created, please sign in');
+  }
+}
+
+/** Wrong password and unknown email alike: nothing here tells an attacker which addresses exist. */
+export class InvalidCredentials extends ApiError {
+  constructor() {
+    super(400, 'INVALID_CREDENTIALS', 'Invalid credentials');
+  }
+}
+
+export class TooManyAttempts extends ApiError {
+  constructor(retryAfterSeconds: number) {
+    super(429, 'TOO_MANY_ATTEMPTS', 'Too many failed sign-in attempts, try again later', {
+      'Retry-After': String(retryAfterSeconds),
+    });
+  }
+}
+
+export class AccountNotFound extends ApiError {
+  constructor() {
+    super(500, 'ACCOUNT_NOT_FOUND', 'ACCOUNT_NOT_FOUND');
+  }
+}
+
+export class InternalServerError extends ApiError {
+  constructor() {
+    super(500, 'INTERNAL_SERVER_ERROR', 'INTERNAL_SERVER_ERROR');
+  }
+}

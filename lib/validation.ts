@@ -1,0 +1,75 @@
+import Joi from 'joi';
+import { InvalidRequestBody } from './errors.ts';
+import { canonicalUuid } from './auth/service-token.ts';
+
+/**
+ * Request bodies, validated with Joi; its messages (`"token" is required`, `"x" is not allowed`)
+ * are part of the contract, so they are Joi's own wherever Joi has one.
+ */
+export function validate<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
+  const { value, error } = schema.validate(body, { abortEarly: true, convert: true, allowUnknown: false });
+  if (error) throw new InvalidRequestBody(error.message);
+  return value;
+}
+
+const password = Joi.string()
+  .min(8)
+  .max(128)
+  .pattern(/[A-Z]/, { name: 'uppercase' })
+  .pattern(/[a-z]/, { name: 'lowercase' })
+  .pattern(/[0-9]/, { name: 'numeric' })
+  .pattern(/[^A-Za-z0-9\s]/, { name: 'special' })
+  .pattern(/\s/, { name: 'whitespace', invert: true })
+  .messages({
+    'string.pattern.name': '{{#label}} should contain at least 1 {{#name}} character',
+    'string.pattern.invert.name': '{{#label}} should not contain white spaces',
+  });
+
+/** A service token: a random (v4) UUID in any common spelling, returned in canonical form. */
+const serviceToken = Joi.string()
+  .guid({ version: 'uuidv4' })
+  .custom((value: string) => canonicalUuid(value));
+
+export interface SignUpBody {
+  firstName: string;
+  email: string;
+  password: string;
+  companyName: string;
+}
+
+export function signUpSchema(consumerDomains: readonly string[]): Joi.ObjectSchema<SignUpBody> {
+  const isConsumer = (domain: string) => consumerDomains.some((d) => domain === d || domain.endsWith(`.${d}`));
+  return Joi.object<SignUpBody>({
+    firstName: Joi.string().trim().min(3).max(30).required(),
+    email: Joi.string()
+      .trim()
+      .lowercase()
+      .max(254)
+      .email({ minDomainSegments: 2 })
+      .custom((value: string, helpers) =>
+        isConsumer(value.slice(value.lastIndexOf('@') + 1)) ? helpers.error('email.consumerDomain') : value,
+      )
+      .messages({ 'email.consumerDomain': '{{#label}} must be a company address, not a personal email provider' })
+      .required(),
+    password: password.required(),
+    companyName: Joi.string().trim().min(1).max(100).required(),
+  });
+}
+
+export interface SignInBody {
+  email: string;
+  password: string;
+}
+
+export const signInSchema = Joi.object<SignInBody>({
+  email: Joi.string().trim().lowercase().max(254).required(),
+  password: Joi.string().max(128).required(),
+});
+
+export interface CreateServiceTokenBody {
+  token: string;
+}
+
+export const createServiceTokenSchema = Joi.object<CreateServiceTokenBody>({
+  token: serviceToken.required(),
+});

@@ -1,0 +1,5 @@
+// Importing a handler module builds the production App from the environment (that is how a cold
+// start fails fast). Tests wire their own App per table, so this one only has to be valid.
+process.env.TABLE_NAME ??= 'unused-by-tests';
+process.env.JWT_SECRET_FILE ??= '/unused/by/tests';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
