@@ -1,11 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AdminJwt } from './auth/admin-jwt.ts';
 import { signingKeyLoader } from './auth/signing-key.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { AccountStore } from './store/accounts.ts';
-import { createDocumentClient } from './store/client.ts';
+import { createDocumentClient, type Database } from './store/client.ts';
 import { ServiceTokenStore } from './store/service-tokens.ts';
 import { SignInAttemptStore } from './store/sign-in-attempts.ts';
 
@@ -22,7 +21,7 @@ export interface App {
 
 export interface AppOverrides {
   readonly clock?: Clock;
-  readonly db?: DynamoDBDocumentClient;
+  readonly db?: Database;
   readonly signingKey?: () => Promise<Uint8Array>;
   readonly logger?: Logger;
 }

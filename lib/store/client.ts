@@ -23,3 +23,6 @@ export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEn
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
+
+/** The store's handle on DynamoDB, named so that nothing outside lib/store/ imports the SDK. */
+export type Database = DynamoDBDocumentClient;

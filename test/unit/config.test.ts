@@ -1,0 +1,54 @@
+import { DEFAULT_CONSUMER_EMAIL_DOMAINS, loadConfig } from '../../lib/config.ts';
+
+const minimal = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/tmp/secret' };
+
+describe('configuration, validated once at cold start', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(minimal);
+    expect(config).toEqual({
+      selfHosted: true,
+      tableName: 'admin-table',
+      region: 'us-east-1',
+      dynamodbEndpoint: undefined,
+      jwt: {
+        secretFile: '/tmp/secret',
+        secretArn: undefined,
+        issuer: 'databrain-selfhosted',
+        audience: 'databrain-admin-api',
+        ttlSeconds: 3600,
+      },
+      consumerEmailDomains: DEFAULT_CONSUMER_EMAIL_DOMAINS,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...minimal,
+      SELF_HOSTED: 'false',
+      AWS_REGION: 'eu-west-1',
+      DYNAMODB_ENDPOINT: 'http://localhost:8000',
+      JWT_ISSUER: 'iss',
+      JWT_AUDIENCE: 'aud',
+      JWT_TTL_SECONDS: '600',
+      CONSUMER_EMAIL_DOMAINS: 'Example.com, mail.test',
+    });
+    expect(config.selfHosted).toBe(false);
+    expect(config.region).toBe('eu-west-1');
+    expect(config.dynamodbEndpoint).toBe('http://localhost:8000');
+    expect(config.jwt).toMatchObject({ issuer: 'iss', audience: 'aud', ttlSeconds: 600 });
+    expect(config.consumerEmailDomains).toEqual(['example.com', 'mail.test']);
+  });
+
+  it.each([
+    [{ JWT_SECRET_FILE: '/tmp/s' }, /TABLE_NAME is required/],
+    [{ ...minimal, JWT_TTL_SECONDS: '90000' }, /JWT_TTL_SECONDS must be less than or equal to 86400/],
+    [{ ...minimal, JWT_TTL_SECONDS: 'soon' }, /JWT_TTL_SECONDS must be a number/],
+    [{ ...minimal, SELF_HOSTED: 'maybe' }, /SELF_HOSTED must be a boolean/],
+    [{ ...minimal, DYNAMODB_ENDPOINT: 'localhost:8000' }, /DYNAMODB_ENDPOINT must be a valid uri/],
+    [{ TABLE_NAME: 'admin-table' }, /one of JWT_SECRET_FILE \(local\) or JWT_SECRET_ARN \(AWS\) must be set/],
+    [{ ...minimal, JWT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' }, /set only one of JWT_SECRET_FILE and JWT_SECRET_ARN/],
+    [{ ...minimal, CONSUMER_EMAIL_DOMAINS: 'gmail.com;yahoo.com' }, /CONSUMER_EMAIL_DOMAINS/],
+  ])('fails naming the variable: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,40 @@
+import { hashPassword, OWASP_ARGON2ID, UNKNOWN_USER_HASH, verifyPassword } from '../../lib/auth/passwords.ts';
+
+describe('argon2id password hashing', () => {
+  let hash: string;
+  beforeAll(async () => {
+    hash = await hashPassword('Str0ng!Passw0rd');
+  });
+
+  it('stores a PHC string with the OWASP parameters and a random 16-byte salt', async () => {
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    const again = await hashPassword('Str0ng!Passw0rd');
+    expect(again).not.toBe(hash);
+    expect(again.split('$')[4]).not.toBe(hash.split('$')[4]);
+  });
+
+  it('accepts the right password and refuses any other', async () => {
+    await expect(verifyPassword('Str0ng!Passw0rd', hash)).resolves.toBe(true);
+    await expect(verifyPassword('str0ng!Passw0rd', hash)).resolves.toBe(false);
+    await expect(verifyPassword('', hash)).resolves.toBe(false);
+  });
+
+  it('verifies hashes made with stronger parameters', async () => {
+    const stronger = await hashPassword('pw', { ...OWASP_ARGON2ID, passes: 3 });
+    expect(stronger).toContain('m=19456,t=3,p=1');
+    await expect(verifyPassword('pw', stronger)).resolves.toBe(true);
+  });
+
+  it('refuses malformed or weakened hashes instead of throwing', async () => {
+    await expect(verifyPassword('Str0ng!Passw0rd', 'plain-text')).resolves.toBe(false);
+    await expect(verifyPassword('Str0ng!Passw0rd', hash.replace('$argon2id$', '$argon2i$'))).resolves.toBe(false);
+    await expect(verifyPassword('Str0ng!Passw0rd', hash.replace('m=19456', 'm=1024'))).resolves.toBe(false);
+    await expect(verifyPassword('Str0ng!Passw0rd', hash.replace('m=19456', 'm=9999999'))).resolves.toBe(false);
+  });
+
+  it('has a stand-in hash for unknown emails that is well-formed and matches nothing', async () => {
+    expect(UNKNOWN_USER_HASH).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await expect(verifyPassword('Str0ng!Passw0rd', UNKNOWN_USER_HASH)).resolves.toBe(false);
+    await expect(verifyPassword('', UNKNOWN_USER_HASH)).resolves.toBe(false);
+  });
+});

@@ -1,0 +1,88 @@
+import { DEFAULT_CONSUMER_EMAIL_DOMAINS } from '../../lib/config.ts';
+import { InvalidRequestBody } from '../../lib/errors.ts';
+import { createServiceTokenSchema, signInSchema, signUpSchema, validate } from '../../lib/validation.ts';
+
+const signUp = signUpSchema(DEFAULT_CONSUMER_EMAIL_DOMAINS);
+const good = { firstName: 'Ada', email: 'ada@acme-corp.com', password: 'Str0ng!Passw0rd', companyName: 'Acme' };
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidRequestBody);
+    return (error as Error).message;
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('sign-up body', () => {
+  it('accepts a valid body, trimming names and lower-casing the email', () => {
+    expect(validate(signUp, { ...good, firstName: ' Ada ', email: 'Ada@ACME-corp.com' })).toEqual({
+      ...good,
+      email: 'ada@acme-corp.com',
+    });
+  });
+
+  it.each([
+    [{ firstName: 'Al' }, '"firstName" length must be at least 3 characters long'],
+    [{ firstName: 'A'.repeat(31) }, '"firstName" length must be less than or equal to 30 characters long'],
+    [{ email: 'not-an-email' }, '"email" must be a valid email'],
+    [{ email: 'ada@localhost' }, '"email" must be a valid email'],
+    [{ email: 'ada@gmail.com' }, '"email" must be a company address, not a personal email provider'],
+    [{ email: 'ada@mail.yahoo.com' }, '"email" must be a company address, not a personal email provider'],
+    [{ password: 'Sh0rt!' }, '"password" length must be at least 8 characters long'],
+    [{ password: `Aa1!${'a'.repeat(125)}` }, '"password" length must be less than or equal to 128 characters long'],
+    [{ password: 'str0ng!passw0rd' }, '"password" should contain at least 1 uppercase character'],
+    [{ password: 'STR0NG!PASSW0RD' }, '"password" should contain at least 1 lowercase character'],
+    [{ password: 'Strong!Password' }, '"password" should contain at least 1 numeric character'],
+    [{ password: 'Str0ngPassw0rd' }, '"password" should contain at least 1 special character'],
+    [{ password: 'Str0ng! Passw0rd' }, '"password" should not contain white spaces'],
+    [{ companyName: '' }, '"companyName" is not allowed to be empty'],
+    [{ companyName: '   ' }, '"companyName" is not allowed to be empty'],
+    [{ extra: 1 }, '"extra" is not allowed'],
+  ])('refuses %j with Joi\'s message', (change, message) => {
+    expect(messageOf(() => validate(signUp, { ...good, ...change }))).toBe(message);
+  });
+
+  it.each(['firstName', 'email', 'password', 'companyName'])('requires %s', (field) => {
+    const body: Record<string, unknown> = { ...good };
+    delete body[field];
+    expect(messageOf(() => validate(signUp, body))).toBe(`"${field}" is required`);
+  });
+
+  it('uses the configured consumer domains', () => {
+    const custom = signUpSchema(['acme-corp.com']);
+    expect(messageOf(() => validate(custom, good))).toMatch(/personal email provider/);
+    expect(validate(custom, { ...good, email: 'ada@gmail.com' }).email).toBe('ada@gmail.com');
+  });
+});
+
+describe('sign-in body', () => {
+  it('requires email and password', () => {
+    expect(messageOf(() => validate(signInSchema, { password: 'x' }))).toBe('"email" is required');
+    expect(messageOf(() => validate(signInSchema, { email: 'a@b.co' }))).toBe('"password" is required');
+  });
+});
+
+describe('service token body', () => {
+  const v4 = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+  it.each([v4, v4.toUpperCase(), `{${v4}}`, v4.replace(/-/g, '')])('accepts %s and returns it canonical', (token) => {
+    expect(validate(createServiceTokenSchema, { token })).toEqual({ token: v4 });
+  });
+
+  it.each([
+    ['the nil UUID', '00000000-0000-0000-0000-000000000000'],
+    ['a time-based v1 UUID', 'c232ab00-9414-11ec-b3c8-9e6bdeced846'],
+    ['a v7 UUID', '01890a5d-ac96-774b-bcce-b302099a8057'],
+    ['a wrong variant', '0f8fad5b-d9cb-469f-c165-70867728950e'],
+    ['not a UUID', 'my-token'],
+  ])('refuses %s', (_name, token) => {
+    expect(messageOf(() => validate(createServiceTokenSchema, { token }))).toBe('"token" must be a valid GUID');
+  });
+
+  it('requires a string token', () => {
+    expect(messageOf(() => validate(createServiceTokenSchema, {}))).toBe('"token" is required');
+    expect(messageOf(() => validate(createServiceTokenSchema, { token: 42 }))).toBe('"token" must be a string');
+  });
+});
