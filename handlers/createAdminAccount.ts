@@ -5,7 +5,7 @@ import { signUpSchema, type SignUpBody } from '../lib/validation.ts';
 
 /** POST /api/v2/admin-account — creates the company and its first admin, and signs the admin in. */
 export const operation: PublicOperation<SignUpBody> = {
-  schema: (app) => signUpSchema(app.config.consumerEmailDomains),
+  schema: (_principal, app) => signUpSchema(app.config.consumerEmailDomains),
   async run({ body }, app) {
     return json(200, { data: { accessToken: await createAdminAccount(app, body) } });
   },

@@ -6,8 +6,8 @@ import { createServiceTokenSchema, type CreateServiceTokenBody } from '../lib/va
 /** POST /api/v2/service-token — the seed: upserts the company's service token. */
 export const operation: AdminOperation<CreateServiceTokenBody> = {
   schema: () => createServiceTokenSchema,
-  async run({ body, account }, app) {
-    return json(200, { key: await createServiceToken(app, account, body.token) });
+  async run({ body, principal }, app) {
+    return json(200, { key: await createServiceToken(app, principal, body.token) });
   },
 };
 

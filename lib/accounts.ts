@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { v4 as uuidv4 } from 'uuid';
 import type { App } from './app.ts';
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './auth/passwords.ts';
-import { AccountAlreadyExists, InvalidCredentials, TooManyAttempts } from './errors.ts';
-import type { SignInBody, SignUpBody } from './validation.ts';
+import { AccountAlreadyExists, AuthenticationError, InvalidCredentials, ResetPasswordError, TooManyAttempts } from './errors.ts';
+import type { Account } from './store/accounts.ts';
+import type { ResetPasswordBody, SignInBody, SignUpBody } from './validation.ts';
 
 /** Five failed sign-ins per email and client address in 15 minutes, then 429 until the window ends. */
 export const SIGN_IN_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
@@ -47,4 +48,20 @@ export async function signIn(app: App, body: SignInBody, clientAddress: string):
 
   await app.signInAttempts.clear(subject);
   return app.jwt.issue(account);
+}
+
+/**
+ * Changes the admin's password after checking the current one. Bumping the credential version in
+ * the same write revokes every admin JWT issued before, the caller's included.
+ */
+export async function resetPassword(app: App, account: Account, body: ResetPasswordBody): Promise<void> {
+  if (!(await verifyPassword(body.currentPassword, account.passwordHash))) {
+    throw new ResetPasswordError('The current password is not correct!');
+  }
+  if (body.password === body.currentPassword) {
+    throw new ResetPasswordError('The new password must be different from the current password');
+  }
+  const changed = await app.accounts.changePassword(account.adminId, account.credentialVersion, await hashPassword(body.password));
+  // A concurrent reset got there first: the JWT this request carried has just been revoked.
+  if (!changed) throw new AuthenticationError();
 }

@@ -80,3 +80,22 @@ export class InternalServerError extends ApiError {
     super(500, 'INTERNAL_SERVER_ERROR', 'INTERNAL_SERVER_ERROR');
   }
 }
+
+/** A service token that is not (or no longer) a credential at all. */
+export class InvalidServiceToken extends AuthenticationError {
+  constructor(status: 400 | 401) {
+    super('Invalid Service Token', status);
+  }
+}
+
+export class ExpiredServiceToken extends ApiError {
+  constructor() {
+    super(400, 'EXPIRED_SERVICE_TOKEN', 'Service token is already expired');
+  }
+}
+
+export class ResetPasswordError extends ApiError {
+  constructor(message: string) {
+    super(400, 'RESET_PASSWORD_ERROR', message);
+  }
+}

@@ -1,75 +1,41 @@
-import type { Context } from 'aws-lambda';
 import type Joi from 'joi';
 import { authenticateAdmin } from './admin-auth.ts';
 import { appFromEnvironment, type App } from './app.ts';
-import { ApiError, InternalServerError, NotSelfHosted } from './errors.ts';
-import { bearerToken, errorResult, jsonBody, normalizeEvent, type ApiRequest, type HttpResult } from './http.ts';
+import { bearerToken, jsonBody, type ApiRequest, type HttpResult } from './http.ts';
+import { lambda, type LambdaHandler } from './lambda-core.ts';
 import type { Account } from './store/accounts.ts';
 import { validate } from './validation.ts';
 
-export type LambdaHandler = (event: unknown, context?: Context) => Promise<HttpResult>;
-
-export interface PublicOperation<B> {
-  readonly schema: (app: App) => Joi.ObjectSchema<B>;
-  run(input: { body: B; request: ApiRequest }, app: App): Promise<HttpResult>;
-}
-
-export interface AdminOperation<B> {
-  readonly schema: (app: App) => Joi.ObjectSchema<B>;
-  run(input: { body: B; request: ApiRequest; account: Account }, app: App): Promise<HttpResult>;
-}
+export type { LambdaHandler } from './lambda-core.ts';
 
 /**
- * The one place where an event becomes a response: the self-hosted check before anything else,
- * then (for admin routes) authentication before the body is looked at, then the body checks of
- * the common rules, Joi validation, the operation, and the error mapping.
+ * A route: who may call it (`authenticate`, checked before the body is looked at), what body it
+ * takes for that caller, and what it does. Schemas are built once per container, not per request.
  */
-function lambda(app: App, handle: (request: ApiRequest) => Promise<HttpResult>): LambdaHandler {
-  return async (event, context) => {
-    const started = performance.now();
-    if (context) app.logger.addContext(context);
-    const request = normalizeEvent(event);
-    app.logger.appendKeys({ gatewayRequestId: request.gatewayRequestId, source: request.source });
-    let result: HttpResult;
-    let code: string | undefined;
-    try {
-      if (!app.config.selfHosted) throw new NotSelfHosted();
-      result = await handle(request);
-    } catch (error) {
-      const apiError = asApiError(error, app);
-      code = apiError.code;
-      result = errorResult(apiError);
-    }
-    app.logger.info('request completed', {
-      statusCode: result.statusCode,
-      code,
-      durationMs: Math.round(performance.now() - started),
-    });
-    app.logger.resetKeys();
-    return result;
-  };
+export interface Operation<P, B> {
+  authenticate(request: ApiRequest, app: App): Promise<P>;
+  schema(principal: P, app: App): Joi.ObjectSchema<B>;
+  run(input: { body: B; request: ApiRequest; principal: P }, app: App): Promise<HttpResult>;
 }
 
-/** Known errors keep their documented status; anything else is logged in full and answered opaquely. */
-function asApiError(error: unknown, app: App): ApiError {
-  if (error instanceof ApiError) return error;
-  app.logger.error('unexpected failure', error instanceof Error ? error : String(error));
-  return new InternalServerError();
-}
+export type PublicOperation<B> = Omit<Operation<undefined, B>, 'authenticate'>;
+export type AdminOperation<B> = Omit<Operation<Account, B>, 'authenticate'>;
 
-export function publicHandler<B>(operation: PublicOperation<B>, app: App = appFromEnvironment()): LambdaHandler {
-  const schema = operation.schema(app);
+export function operationHandler<P, B>(operation: Operation<P, B>, app: App = appFromEnvironment()): LambdaHandler {
   return lambda(app, async (request) => {
-    const body = validate(schema, jsonBody(request));
-    return operation.run({ body, request }, app);
+    const principal = await operation.authenticate(request, app);
+    const body = validate(operation.schema(principal, app), jsonBody(request));
+    return operation.run({ body, request, principal }, app);
   });
 }
 
-export function adminHandler<B>(operation: AdminOperation<B>, app: App = appFromEnvironment()): LambdaHandler {
-  const schema = operation.schema(app);
-  return lambda(app, async (request) => {
-    const account = await authenticateAdmin(app, bearerToken(request));
-    const body = validate(schema, jsonBody(request));
-    return operation.run({ body, request, account }, app);
-  });
+const anyone = async (): Promise<undefined> => undefined;
+const admin = (request: ApiRequest, app: App): Promise<Account> => authenticateAdmin(app, bearerToken(request));
+
+export function publicHandler<B>(operation: PublicOperation<B>, app?: App): LambdaHandler {
+  return operationHandler({ ...operation, authenticate: anyone }, app);
+}
+
+export function adminHandler<B>(operation: AdminOperation<B>, app?: App): LambdaHandler {
+  return operationHandler({ ...operation, authenticate: admin }, app);
 }

@@ -37,7 +37,19 @@ export interface SignUpBody {
   companyName: string;
 }
 
+const signUpSchemas = new WeakMap<readonly string[], Joi.ObjectSchema<SignUpBody>>();
+
+/** The sign-up schema for a list of refused consumer domains, built once per list. */
 export function signUpSchema(consumerDomains: readonly string[]): Joi.ObjectSchema<SignUpBody> {
+  let schema = signUpSchemas.get(consumerDomains);
+  if (!schema) {
+    schema = buildSignUpSchema(consumerDomains);
+    signUpSchemas.set(consumerDomains, schema);
+  }
+  return schema;
+}
+
+function buildSignUpSchema(consumerDomains: readonly string[]): Joi.ObjectSchema<SignUpBody> {
   const isConsumer = (domain: string) => consumerDomains.some((d) => domain === d || domain.endsWith(`.${d}`));
   return Joi.object<SignUpBody>({
     firstName: Joi.string().trim().min(3).max(30).required(),
@@ -72,4 +84,35 @@ export interface CreateServiceTokenBody {
 
 export const createServiceTokenSchema = Joi.object<CreateServiceTokenBody>({
   token: serviceToken.required(),
+});
+
+/** The grace period of a rotated token, in seconds: a number or a numeric string, 0 … 7 days. */
+const graceSeconds = Joi.number().integer().min(0).max(604_800);
+
+export interface RotateWithAdminBody {
+  token: string;
+  expireAt: number;
+}
+
+export const rotateWithAdminSchema = Joi.object<RotateWithAdminBody>({
+  token: serviceToken.required(),
+  expireAt: graceSeconds.required(),
+});
+
+export interface RotateWithTokenBody {
+  expireAt: number;
+}
+
+export const rotateWithTokenSchema = Joi.object<RotateWithTokenBody>({
+  expireAt: graceSeconds.required(),
+});
+
+export interface ResetPasswordBody {
+  currentPassword: string;
+  password: string;
+}
+
+export const resetPasswordSchema = Joi.object<ResetPasswordBody>({
+  currentPassword: Joi.string().max(128).required(),
+  password: password.required(),
 });

@@ -1,8 +1,10 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Database } from './client.ts';
 import { AccountAlreadyExists } from '../errors.ts';
 import { isConditionFailure } from './conditions.ts';
+import type { TokenSet } from './service-tokens.ts';
 
-/** The instance's company and its admin. One per instance, so one item with a fixed key. */
+/** The instance's company, its admin and its service tokens. One per instance, so one item with a fixed key. */
 export interface Account {
   readonly companyId: string;
   readonly companyName: string;
@@ -12,6 +14,9 @@ export interface Account {
   readonly passwordHash: string;
   readonly credentialVersion: number;
   readonly createdAt: string;
+  /** The company's service tokens live in this item too; see service-tokens.ts. */
+  readonly serviceTokens?: TokenSet;
+  readonly tokenRevision?: number;
 }
 
 export const ACCOUNT_KEY = { pk: 'ACCOUNT' } as const;
@@ -19,12 +24,15 @@ export const ACCOUNT_KEY = { pk: 'ACCOUNT' } as const;
 // Only one company can exist per instance: the first conditional put wins, every later (or
 // concurrent) one fails this condition. No read-then-write window exists.
 const accountDoesNotExist = 'attribute_not_exists(pk)';
+// A password change goes through only from the credential version it was decided on: a concurrent
+// reset (or a JWT issued before one) cannot change the password again.
+const credentialsUnchanged = 'adminId = :adminId AND credentialVersion = :seen';
 
 export class AccountStore {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: Database;
   readonly #table: string;
 
-  constructor(db: DynamoDBDocumentClient, table: string) {
+  constructor(db: Database, table: string) {
     this.#db = db;
     this.#table = table;
   }
@@ -53,5 +61,28 @@ export class AccountStore {
     if (!Item) return undefined;
     const { pk: _pk, ...account } = Item;
     return account as Account;
+  }
+
+  /**
+   * Stores a new password hash and bumps the credential version, which revokes every admin JWT
+   * issued before. False when the credentials changed since `seenVersion` was read.
+   */
+  async changePassword(adminId: string, seenVersion: number, passwordHash: string): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: ACCOUNT_KEY,
+          UpdateExpression: 'SET passwordHash = :hash, credentialVersion = :next',
+          ConditionExpression: credentialsUnchanged,
+          ExpressionAttributeValues: { ':adminId': adminId, ':seen': seenVersion, ':next': seenVersion + 1, ':hash': passwordHash },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // As in create(): a retried write that had landed finds our own hash, and that is a success.
+      return (await this.get())?.passwordHash === passwordHash;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Config } from '../config.ts';
+import type { StoreConfig } from '../store-config.ts';
 
 /**
  * One document client per container, created at cold start and reused by every invocation.
@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
  * most 1 s to connect and 2 s to answer, plus the SDK's jittered back-off, end well before it,
  * so a slow or unreachable engine yields our documented 500 rather than a Lambda timeout.
  */
-export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
+export function createDocumentClient(config: Pick<StoreConfig, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
   const local = config.dynamodbEndpoint !== undefined;
   const client = new DynamoDBClient({
     region: config.region,

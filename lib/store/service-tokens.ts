@@ -1,4 +1,6 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ACCOUNT_KEY } from './accounts.ts';
+import type { Database } from './client.ts';
 import { isConditionFailure } from './conditions.ts';
 
 /** A service token as stored: its SHA-256 digest, never its value. Times in epoch milliseconds. */
@@ -7,62 +9,65 @@ export interface StoredToken {
   readonly createdAt: number;
 }
 
-/** A rotated-out token, valid until `expiresAt` (decided at read time, never by DynamoDB TTL). */
+/** A rotated-out token, valid until `expiresAt`, decided at read time against the clock. */
 export interface RetiredToken extends StoredToken {
   readonly expiresAt: number;
 }
 
-/**
- * Every service token of the company lives in this one item, so "exactly one current token" and
- * "an upsert revokes everything else" are single-item invariants, kept by single conditional writes
- * (no transactions), and the authorizer needs one read.
- */
+/** The company's service tokens: exactly one current, and the rotated ones. */
 export interface TokenSet {
-  readonly companyId: string;
   readonly current: StoredToken;
   readonly retired: readonly RetiredToken[];
-  /** Incremented by every write; rotation conditions on it to close read-modify-write races. */
+}
+
+/** The token set as read, with the revision a conditional write must still find. */
+export interface TokenState {
+  readonly companyId: string;
+  readonly tokens: TokenSet | undefined;
   readonly revision: number;
 }
 
-export const SERVICE_TOKENS_KEY = { pk: 'SERVICE_TOKENS' } as const;
-
 export type ReplaceOutcome = 'replaced' | 'unchanged';
 
-// Upsert: skip the write only when the submitted token is already current and nothing else is
-// valid, which is the documented no-op. Otherwise the write makes it the only token, whatever
-// raced before it: concurrent upserts each replace the whole set, so the last acknowledged one
-// stands and nothing unacknowledged can survive.
+/*
+ * The tokens live in the account item itself (attribute `serviceTokens`, plus `tokenRevision`).
+ * So "exactly one current token" and "an upsert revokes every other token" are single-item
+ * invariants kept by single conditional writes; the authorizer and an admin request each need one
+ * read; and a write can check that the company still exists.
+ */
+
+// Upsert: write unless the submitted token is already current with nothing else valid (the
+// documented no-op). A write replaces the whole set, so concurrent upserts leave the last
+// acknowledged token, and nothing unacknowledged, as the only valid one.
 const upsertChangesSomething =
-  'attribute_not_exists(pk) OR #current.#digest <> :digest OR size(#retired) > :zero';
+  'companyId = :companyId AND (attribute_not_exists(serviceTokens) OR serviceTokens.#current.digest <> :digest OR size(serviceTokens.retired) > :zero)';
+
+// Rotation is read-modify-write: the write goes through only if nobody wrote the set since it was
+// read, so two rotations of one token cannot both succeed, and a concurrent upsert is never undone.
+const tokensUnchangedSinceRead = 'companyId = :companyId AND tokenRevision = :seen';
+const noTokensYet = 'companyId = :companyId AND attribute_not_exists(tokenRevision)';
 
 export class ServiceTokenStore {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: Database;
   readonly #table: string;
 
-  constructor(db: DynamoDBDocumentClient, table: string) {
+  constructor(db: Database, table: string) {
     this.#db = db;
     this.#table = table;
   }
 
+  /** Makes `digest` the only token. The caller has just read the account, which is never deleted. */
   async replace(companyId: string, digest: string, now: number): Promise<ReplaceOutcome> {
+    const tokens: TokenSet = { current: { digest, createdAt: now }, retired: [] };
     try {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: SERVICE_TOKENS_KEY,
-          UpdateExpression:
-            'SET companyId = :companyId, #current = :current, #retired = :none, revision = if_not_exists(revision, :zero) + :one',
+          Key: ACCOUNT_KEY,
+          UpdateExpression: 'SET serviceTokens = :tokens, tokenRevision = if_not_exists(tokenRevision, :zero) + :one',
           ConditionExpression: upsertChangesSomething,
-          ExpressionAttributeNames: { '#current': 'current', '#digest': 'digest', '#retired': 'retired' },
-          ExpressionAttributeValues: {
-            ':companyId': companyId,
-            ':current': { digest, createdAt: now } satisfies StoredToken,
-            ':digest': digest,
-            ':none': [],
-            ':zero': 0,
-            ':one': 1,
-          },
+          ExpressionAttributeNames: { '#current': 'current' },
+          ExpressionAttributeValues: { ':companyId': companyId, ':tokens': tokens, ':digest': digest, ':zero': 0, ':one': 1 },
         }),
       );
       return 'replaced';
@@ -72,13 +77,47 @@ export class ServiceTokenStore {
     }
   }
 
-  /** Strongly consistent, so a revocation is effective for the very next request. */
-  async get(): Promise<TokenSet | undefined> {
+  /** Writes `tokens` if the set is still at `seenRevision`; false when another write got there first. */
+  async write(companyId: string, seenRevision: number, tokens: TokenSet): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: ACCOUNT_KEY,
+          UpdateExpression: 'SET serviceTokens = :tokens, tokenRevision = :next',
+          ConditionExpression: seenRevision === 0 ? noTokensYet : tokensUnchangedSinceRead,
+          ExpressionAttributeValues: {
+            ':companyId': companyId,
+            ':tokens': tokens,
+            ':next': seenRevision + 1,
+            ...(seenRevision === 0 ? {} : { ':seen': seenRevision }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // A retried write that had landed finds our own new token current: a success, not a conflict.
+      return (await this.read())?.tokens?.current.digest === tokens.current.digest;
+    }
+  }
+
+  /** One strongly consistent read of the tokens alone (not the admin's credentials). */
+  async read(): Promise<TokenState | undefined> {
     const { Item } = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: SERVICE_TOKENS_KEY, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.#table,
+        Key: ACCOUNT_KEY,
+        ConsistentRead: true,
+        ProjectionExpression: 'companyId, serviceTokens, tokenRevision',
+      }),
     );
     if (!Item) return undefined;
-    const { pk: _pk, ...set } = Item;
-    return set as TokenSet;
+    return tokenState(Item as Parameters<typeof tokenState>[0]);
   }
+}
+
+/** The token part of an account item. */
+export function tokenState(item: { companyId: string; serviceTokens?: TokenSet; tokenRevision?: number }): TokenState {
+  return { companyId: item.companyId, tokens: item.serviceTokens, revision: item.tokenRevision ?? 0 };
 }

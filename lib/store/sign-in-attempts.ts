@@ -1,4 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Database } from './client.ts';
 import { isConditionFailure } from './conditions.ts';
 
 export interface AttemptPolicy {
@@ -25,10 +26,10 @@ const TTL_MARGIN_SECONDS = 60;
  * for clean-up only.
  */
 export class SignInAttemptStore {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: Database;
   readonly #table: string;
 
-  constructor(db: DynamoDBDocumentClient, table: string) {
+  constructor(db: Database, table: string) {
     this.#db = db;
     this.#table = table;
   }

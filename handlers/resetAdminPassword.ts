@@ -1,0 +1,15 @@
+import { resetPassword } from '../lib/accounts.ts';
+import { json } from '../lib/http.ts';
+import { adminHandler, type AdminOperation } from '../lib/lambda.ts';
+import { resetPasswordSchema, type ResetPasswordBody } from '../lib/validation.ts';
+
+/** POST /api/v2/service-token/reset-password — changes the admin password, revoking every earlier admin JWT. */
+export const operation: AdminOperation<ResetPasswordBody> = {
+  schema: () => resetPasswordSchema,
+  async run({ body, principal }, app) {
+    await resetPassword(app, principal, body);
+    return json(200, { data: { success: true } });
+  },
+};
+
+export const handler = adminHandler(operation);

@@ -1,0 +1,27 @@
+import { json } from '../lib/http.ts';
+import { operationHandler, type Operation } from '../lib/lambda.ts';
+import { authenticateRotation, rotateServiceToken, type RotationPrincipal } from '../lib/service-tokens.ts';
+import { tokenDigest } from '../lib/auth/service-token.ts';
+import {
+  rotateWithAdminSchema,
+  rotateWithTokenSchema,
+  type RotateWithAdminBody,
+  type RotateWithTokenBody,
+} from '../lib/validation.ts';
+
+type Body = RotateWithAdminBody | RotateWithTokenBody;
+
+/**
+ * POST /api/v2/service-token/rotate — (a) admin JWT with `{token, expireAt}`, or (b) the current
+ * service token as Bearer with `{expireAt}`.
+ */
+export const operation: Operation<RotationPrincipal, Body> = {
+  authenticate: (request, app) => authenticateRotation(app, request),
+  schema: (principal) => (principal.form === 'admin' ? rotateWithAdminSchema : rotateWithTokenSchema),
+  async run({ body, principal }, app) {
+    const presented = principal.form === 'admin' ? tokenDigest((body as RotateWithAdminBody).token) : principal.digest;
+    return json(200, { key: await rotateServiceToken(app, principal.state, presented, body.expireAt, principal.form) });
+  },
+};
+
+export const handler = operationHandler(operation);

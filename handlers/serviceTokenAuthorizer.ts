@@ -1,0 +1,32 @@
+import type { APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { AuthenticationError } from '../lib/errors.ts';
+import { bearerToken, normalizeEvent } from '../lib/http.ts';
+import { authenticateServiceToken, describeToken } from '../lib/service-token-auth.ts';
+import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/token-runtime.ts';
+
+/** Authorizer context values must be scalars: `expiresAt` is left out while the token is current. */
+export type AuthorizerContext = { companyId: string; createdAt: string; expiresAt?: string };
+export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>;
+
+/**
+ * HTTP API Lambda authorizer (REQUEST type, payload 2.0, simple responses) for service-level
+ * routes: allows the current service token and tokens inside their grace window, denies the rest.
+ * One strongly consistent read per request; API Gateway result caching is off (serverless.yml),
+ * because a cached allow would outlive a revocation.
+ */
+export const createHandler = (runtime: TokenRuntime) =>
+  async (event: unknown): Promise<AuthorizerResult> => {
+    if (!runtime.config.selfHosted) return { isAuthorized: false, context: {} };
+    try {
+      const principal = await authenticateServiceToken(runtime, bearerToken(normalizeEvent(event)));
+      const { expiresAt, ...described } = describeToken(principal);
+      return { isAuthorized: true, context: expiresAt === null ? described : { ...described, expiresAt } };
+    } catch (error) {
+      if (error instanceof AuthenticationError) return { isAuthorized: false, context: {} };
+      // Not a denial: a failing store must not look like a bad token. API Gateway answers 500.
+      runtime.logger.error('authorizer failure', error instanceof Error ? error : String(error));
+      throw error;
+    }
+  };
+
+export const handler = createHandler(tokenRuntimeFromEnvironment());

@@ -1,0 +1,51 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { ApiError, InternalServerError, NotSelfHosted } from './errors.ts';
+import { errorResult, normalizeEvent, type ApiRequest, type HttpResult } from './http.ts';
+
+export type LambdaHandler = (event: unknown, context?: Context) => Promise<HttpResult>;
+
+/** What the request pipeline needs of the container's wiring (App, or the lean token runtime). */
+export interface Runtime {
+  readonly config: { readonly selfHosted: boolean };
+  readonly logger: Logger;
+}
+
+/**
+ * The one place where an event becomes a response: the self-hosted check before anything else,
+ * then the route's own work (authentication first, then the body), then the error mapping and one
+ * log line per request. Kept free of Joi and jose so the authorizer's bundle stays small.
+ */
+export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<HttpResult>): LambdaHandler {
+  return async (event, context) => {
+    const started = performance.now();
+    if (context) app.logger.addContext(context);
+    const request = normalizeEvent(event);
+    app.logger.appendKeys({ gatewayRequestId: request.gatewayRequestId, source: request.source });
+    let result: HttpResult;
+    let code: string | undefined;
+    try {
+      if (!app.config.selfHosted) throw new NotSelfHosted();
+      result = await handle(request);
+    } catch (error) {
+      const apiError = asApiError(error, app);
+      code = apiError.code;
+      result = errorResult(apiError);
+    }
+    app.logger.info('request completed', {
+      statusCode: result.statusCode,
+      code,
+      durationMs: Math.round(performance.now() - started),
+    });
+    app.logger.resetKeys();
+    return result;
+  };
+}
+
+/** Known errors keep their documented status; anything else is logged in full and answered opaquely. */
+function asApiError(error: unknown, app: Runtime): ApiError {
+  if (error instanceof ApiError) return error;
+  app.logger.error('unexpected failure', error instanceof Error ? error : String(error));
+  return new InternalServerError();
+}
+

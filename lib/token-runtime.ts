@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { systemClock, type Clock } from './clock.ts';
+import type { Runtime } from './lambda-core.ts';
+import { createDocumentClient, type Database } from './store/client.ts';
+import { ServiceTokenStore } from './store/service-tokens.ts';
+import { loadStoreConfig, type StoreConfig } from './store-config.ts';
+
+/**
+ * The lean wiring of the functions that only check service tokens (the authorizer, introspection):
+ * no Joi, no jose, no password code in their bundles. `App` satisfies this interface too.
+ */
+export interface TokenRuntime extends Runtime {
+  readonly config: StoreConfig;
+  readonly clock: Clock;
+  readonly serviceTokens: ServiceTokenStore;
+}
+
+export interface TokenRuntimeOverrides {
+  readonly clock?: Clock;
+  readonly db?: Database;
+  readonly logger?: Logger;
+}
+
+export function createTokenRuntime(config: StoreConfig, overrides: TokenRuntimeOverrides = {}): TokenRuntime {
+  return {
+    config,
+    clock: overrides.clock ?? systemClock,
+    logger: overrides.logger ?? new Logger({ serviceName: 'databrain-admin-api' }),
+    serviceTokens: new ServiceTokenStore(overrides.db ?? createDocumentClient(config), config.tableName),
+  };
+}
+
+let productionRuntime: TokenRuntime | undefined;
+
+/** Built at module load by the handlers that use it, so bad configuration fails the cold start. */
+export function tokenRuntimeFromEnvironment(): TokenRuntime {
+  productionRuntime ??= createTokenRuntime(loadStoreConfig(process.env));
+  return productionRuntime;
+}
