@@ -29,7 +29,7 @@ export interface AppOverrides {
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const clock = overrides.clock ?? systemClock;
   const db = overrides.db ?? createDocumentClient(config);
-  const signingKey = overrides.signingKey ?? signingKeyLoader(config.jwt);
+  const signingKey = overrides.signingKey ?? signingKeyLoader(config);
   return {
     config,
     clock,

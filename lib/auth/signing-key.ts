@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config.ts';
+import { readSecretString } from '../store/secrets.ts';
 
 export const MIN_SECRET_BYTES = 32;
 
@@ -16,11 +17,13 @@ export function decodeSecret(encoded: string, origin: string): Uint8Array {
  * Loads the JWT signing secret once per container and keeps it for the container's life. A failed
  * load is not cached, so the next invocation tries again.
  */
-export function signingKeyLoader(jwt: Config['jwt']): () => Promise<Uint8Array> {
+export function signingKeyLoader(config: Pick<Config, 'jwt' | 'region'>): () => Promise<Uint8Array> {
+  const { secretFile, secretArn } = config.jwt;
   let pending: Promise<Uint8Array> | undefined;
   const load = async (): Promise<Uint8Array> => {
-    if (jwt.secretFile) return decodeSecret(await readFile(jwt.secretFile, 'utf8'), 'JWT_SECRET_FILE');
-    throw new Error('JWT_SECRET_ARN is not supported yet');
+    if (secretFile) return decodeSecret(await readFile(secretFile, 'utf8'), 'JWT_SECRET_FILE');
+    // loadConfig guarantees one of the two is set.
+    return decodeSecret(await readSecretString(secretArn!, config.region), 'JWT_SECRET_ARN');
   };
   return () => {
     pending ??= load().catch((error: unknown) => {

@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -6,10 +7,14 @@ import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createApp, type App } from '../../lib/app.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadConfig, type Config } from '../../lib/config.ts';
-import { adminHandler, publicHandler, type LambdaHandler } from '../../lib/lambda.ts';
+import { adminHandler, operationHandler, publicHandler, type LambdaHandler } from '../../lib/lambda.ts';
 import { operation as createAdminAccount } from '../../handlers/createAdminAccount.ts';
 import { operation as createAdminJwt } from '../../handlers/createAdminJwt.ts';
 import { operation as createServiceToken } from '../../handlers/createServiceToken.ts';
+import { operation as rotateServiceToken } from '../../handlers/rotateServiceToken.ts';
+import { operation as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
+import { createHandler as getServiceToken } from '../../handlers/getServiceToken.ts';
+import { createHandler as serviceTokenAuthorizer, type AuthorizerResult } from '../../handlers/serviceTokenAuthorizer.ts';
 
 export const engineName = (): string => process.env.DDB_ENGINE ?? 'dynalite';
 
@@ -19,10 +24,14 @@ function endpoint(): string {
   return value;
 }
 
-/** A clock the test moves by hand. */
+/**
+ * A clock the test moves by hand. It starts at the real time (whole seconds) by default: DynamoDB
+ * Local runs a TTL sweeper on the real clock, so items whose `expiresAt` was computed from a start
+ * in the past would vanish mid-test (sign-in attempt records, whose TTL is window end + 60 s).
+ */
 export class ManualClock implements Clock {
   #now: number;
-  constructor(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {
+  constructor(start = Math.floor(Date.now() / 1000) * 1000) {
     this.#now = start;
   }
   now(): number {
@@ -42,6 +51,10 @@ export interface Harness {
     createAdminAccount: LambdaHandler;
     createAdminJwt: LambdaHandler;
     createServiceToken: LambdaHandler;
+    rotateServiceToken: LambdaHandler;
+    resetAdminPassword: LambdaHandler;
+    getServiceToken: LambdaHandler;
+    serviceTokenAuthorizer: (event: unknown) => Promise<AuthorizerResult>;
   };
   /** Every item in the table, sorted by key: the whole state, to compare before and after. */
   items(): Promise<Record<string, unknown>[]>;
@@ -52,17 +65,23 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** Silent unless a test captures the log. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'SILENT';
+  /**
+   * false: the app points at a table that does not exist (named `missing-<uuid>`), to provoke an
+   * unexpected DynamoDB failure. `items()` then throws.
+   */
+  readonly createTable?: boolean;
 }
 
 /** A fresh table on the run's engine, and the real handlers wired to it. */
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const tableName = `test-${randomUUID()}`;
-  await ensureTable(endpoint(), tableName);
+  const createTable = options.createTable ?? true;
+  const tableName = options.env?.TABLE_NAME ?? `${createTable ? 'test' : 'missing'}-${randomUUID()}`;
+  if (createTable) await ensureTable(endpoint(), tableName);
   const config = loadConfig({
-    TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint(),
     JWT_SECRET_FILE: '/not/used/in/tests',
     ...options.env,
+    TABLE_NAME: tableName,
   });
   const secret = new Uint8Array(randomBytes(32));
   const app = createApp(config, {
@@ -82,6 +101,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       createAdminAccount: publicHandler(createAdminAccount, app),
       createAdminJwt: publicHandler(createAdminJwt, app),
       createServiceToken: adminHandler(createServiceToken, app),
+      rotateServiceToken: operationHandler(rotateServiceToken, app),
+      resetAdminPassword: adminHandler(resetAdminPassword, app),
+      getServiceToken: getServiceToken(app),
+      serviceTokenAuthorizer: serviceTokenAuthorizer(app),
     },
     async items() {
       const { Items = [] } = await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
@@ -99,6 +122,11 @@ export interface RequestSpec {
   readonly headers?: Record<string, string>;
   /** An object is sent as JSON; a string as is. */
   readonly body?: unknown;
+  /**
+   * The Content-Type header sent with a body over HTTP (default `application/json`); null sends none.
+   * Direct invocations send none unless `headers` names one.
+   */
+  readonly contentType?: string | null;
   readonly isBase64Encoded?: boolean;
   readonly sourceIp?: string;
 }
@@ -113,8 +141,9 @@ function bodyText(body: unknown): string | undefined {
 /** The event API Gateway (or `aws lambda invoke`) would hand the function for this request. */
 export function eventFor(shape: EventShape, spec: RequestSpec): Record<string, unknown> {
   const method = spec.method ?? 'POST';
+  const contentType = spec.contentType === undefined ? 'application/json' : spec.contentType;
   const headers = {
-    ...(spec.body !== undefined && shape !== 'direct' ? { 'content-type': 'application/json' } : {}),
+    ...(spec.body !== undefined && shape !== 'direct' && contentType !== null ? { 'content-type': contentType } : {}),
     ...spec.headers,
   };
   const requestId = randomUUID();
@@ -171,11 +200,93 @@ export interface Answer {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
   readonly body: any;
+  /** The body exactly as the function returned it. */
+  readonly raw: string;
 }
 
-export async function call(handler: LambdaHandler, shape: EventShape, spec: RequestSpec): Promise<Answer> {
-  const result = await handler(eventFor(shape, spec));
-  return { statusCode: result.statusCode, headers: result.headers, body: JSON.parse(result.body) };
+export async function call(handler: LambdaHandler, shape: EventShape, spec: RequestSpec, context?: Context): Promise<Answer> {
+  return answer(await handler(eventFor(shape, spec), context));
+}
+
+/** Calls a handler with an event built by hand (for shapes `eventFor` does not make). */
+export async function invoke(handler: LambdaHandler, event: unknown, context?: Context): Promise<Answer> {
+  return answer(await handler(event, context));
+}
+
+function answer(result: { statusCode: number; headers: Record<string, string>; body: string }): Answer {
+  return { statusCode: result.statusCode, headers: result.headers, body: JSON.parse(result.body), raw: result.body };
+}
+
+/** A response header, looked up case-insensitively as HTTP does. */
+export function header(response: Pick<Answer, 'headers'>, name: string): string | undefined {
+  const entry = Object.entries(response.headers).find(([key]) => key.toLowerCase() === name.toLowerCase());
+  return entry?.[1];
+}
+
+/**
+ * The common rules for every error: exactly `{"error":{"code","message"}}`, JSON, `no-store`,
+ * and a Bearer challenge on (and only on) 401.
+ */
+export function expectError(response: Answer, status: number, code: string, message: string): void {
+  expect({ status: response.statusCode, body: response.body }).toStrictEqual({ status, body: { error: { code, message } } });
+  expect(header(response, 'Content-Type')).toBe('application/json');
+  expect(header(response, 'Cache-Control')).toBe('no-store');
+  if (status === 401) expect(header(response, 'WWW-Authenticate')).toBe('Bearer');
+  else expect(header(response, 'WWW-Authenticate')).toBeUndefined();
+}
+
+/** A 200 carrying a credential: JSON and `no-store`. */
+export function expectCredential(response: Answer): void {
+  expect(response.statusCode).toBe(200);
+  expect(header(response, 'Content-Type')).toBe('application/json');
+  expect(header(response, 'Cache-Control')).toBe('no-store');
+}
+
+/** A Lambda context as the runtime passes it, with the given request id. */
+export function lambdaContext(awsRequestId: string = randomUUID()): Context {
+  return {
+    awsRequestId,
+    functionName: 'databrain-admin-api-test-fn',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:databrain-admin-api-test-fn',
+    memoryLimitInMB: '256',
+    logGroupName: '/aws/lambda/databrain-admin-api-test-fn',
+    logStreamName: '2026/11/27/[$LATEST]0123456789abcdef',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export const PATHS = {
+  adminAccount: '/api/v2/admin-account',
+  adminJwt: '/api/v2/admin-account/jwt',
+  serviceToken: '/api/v2/service-token',
+} as const;
+
+/** Creates the account (ADMIN unless told otherwise) over HTTP API and returns its access token. */
+export async function signUp(harness: Harness, body: Record<string, unknown> = ADMIN): Promise<string> {
+  const response = await call(harness.handlers.createAdminAccount, 'http-api', { path: PATHS.adminAccount, body });
+  if (response.statusCode !== 200) throw new Error(`sign-up failed: ${response.raw}`);
+  return response.body.data.accessToken as string;
+}
+
+/** `Authorization: Bearer <jwt>`. */
+export const bearer = (jwt: string): Record<string, string> => ({ authorization: `Bearer ${jwt}` });
+
+/** What the table must hold for a service token: base64url SHA-256 of its canonical spelling. */
+export const sha256Base64url = (text: string): string => createHash('sha256').update(text, 'utf8').digest('base64url');
+
+/** The JSON payload of a compact JWT, unverified. */
+export function jwtPayload(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** The JSON protected header of a compact JWT, unverified. */
+export function jwtHeader(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 export const ADMIN = {
@@ -184,3 +295,28 @@ export const ADMIN = {
   password: 'Str0ng!Passw0rd',
   companyName: 'Acme',
 } as const;
+
+/** The company's service-token set as the table holds it (digests only), wherever the store keeps it. */
+export interface StoredTokenSet {
+  readonly companyId: unknown;
+  readonly current: unknown;
+  readonly retired: unknown;
+  readonly revision: unknown;
+}
+
+/**
+ * The token set in `items()`: the `serviceTokens`/`tokenRevision` attributes of the ACCOUNT item
+ * (or, in the earlier layout, a SERVICE_TOKENS item). Undefined when no token was ever set.
+ */
+export function tokenSetIn(items: readonly Record<string, any>[]): StoredTokenSet | undefined {
+  const own = items.find((item) => item.pk === 'SERVICE_TOKENS');
+  if (own) return { companyId: own.companyId, current: own.current, retired: own.retired, revision: own.revision };
+  const account = items.find((item) => item.pk === 'ACCOUNT');
+  if (!account?.serviceTokens) return undefined;
+  return {
+    companyId: account.companyId,
+    current: account.serviceTokens.current,
+    retired: account.serviceTokens.retired,
+    revision: account.tokenRevision,
+  };
+}
