@@ -20,6 +20,7 @@ const config: Config = {
       globalSetup: '<rootDir>/test/support/engine-setup.ts',
       globalTeardown: '<rootDir>/test/support/engine-teardown.ts',
     },
+    // Starts the real local stack (npm start) once; bundling and start-up take a while.
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };
