@@ -5,16 +5,29 @@ import type { StoreConfig } from '../store-config.ts';
 /**
  * One document client per container, created at cold start and reused by every invocation.
  *
- * Timeouts and retries are chosen to stay inside the functions' 10 s timeout: 3 attempts of at
- * most 1 s to connect and 2 s to answer, plus the SDK's jittered back-off, end well before it,
- * so a slow or unreachable engine yields our documented 500 rather than a Lambda timeout.
+ * Timeouts and retries keep a failing engine inside the functions' 10 s timeout, so it yields our
+ * documented 500 rather than a Lambda timeout. Per DynamoDB call, with @smithy/core 3.41's standard
+ * retry strategy (the SDK is pinned, see README):
+ * - each attempt is cut at `requestTimeout` = 2 s, connecting included (`connectionTimeout` 1 s
+ *   only fails a hanging connect sooner). `throwOnRequestTimeout` is what makes it a cut: without
+ *   it the SDK merely logs a warning and waits (the default socket timeout is 300 s);
+ *   test/integration/proof-faults.test.ts saw a 15 s slow engine answered after 15.5 s;
+ * - at most 3 attempts, with full-jitter back-off between them: random × 50 ms × 2^i after a
+ *   timeout or reset (≤ 50 + 100 ms), random × 1 s × 2^i after a throttling error (≤ 1 + 2 s);
+ * - worst failed call: 3 × 2 s + 150 ms = 6.15 s (all attempts time out); a mix of timeouts and
+ *   throttling stays below it (timeout 2 s, ≤ 50 ms, throttled then ≤ 2 s, timeout 2 s: ≈ 6.05 s);
+ *   throttling alone ≤ 3 s.
+ * A request stops at its first failed call, so a persistently failing engine is answered within
+ * ~6.2 s. (An engine that succeeds only on a last attempt, call after call, can still add up.)
+ * `retryMode` is pinned because AWS_RETRY_MODE=adaptive would add client-side rate-limit waits.
  */
 export function createDocumentClient(config: Pick<StoreConfig, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
   const local = config.dynamodbEndpoint !== undefined;
   const client = new DynamoDBClient({
     region: config.region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    retryMode: 'standard',
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
     ...(local && {
       endpoint: config.dynamodbEndpoint,
       // Local engines ignore signatures; real credentials, if present, are not needed.

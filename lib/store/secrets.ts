@@ -8,7 +8,9 @@ export async function readSecretString(arn: string, region: string): Promise<str
   const client = new SecretsManagerClient({
     region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    retryMode: 'standard',
+    // As for DynamoDB (client.ts): without throwOnRequestTimeout the timeout only logs a warning.
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
   try {
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
