@@ -20,6 +20,15 @@ const config: Config = {
       globalSetup: '<rootDir>/test/support/engine-setup.ts',
       globalTeardown: '<rootDir>/test/support/engine-teardown.ts',
     },
+    // Packages the stack offline (`npm run package`, stages dev and prod) once, then checks the
+    // CloudFormation templates.
+    {
+      ...common,
+      displayName: 'template',
+      testMatch: ['<rootDir>/test/template/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/template/package-setup.ts',
+      globalTeardown: '<rootDir>/test/template/package-teardown.ts',
+    },
     // Starts the real local stack (npm start) once; bundling and start-up take a while.
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],

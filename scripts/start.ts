@@ -1,13 +1,18 @@
 // `npm start`: the API on this machine. dynalite (persisted under DATA_DIR) stands in for DynamoDB
 // and serverless-offline serves the functions of serverless.yml, bundled by serverless-esbuild.
+// openapi.yaml is served beside them on DOCS_PORT.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { ensureTable, readServerlessConfig, startDynalite } from './dynamodb.ts';
 import type { LocalEngine } from './dynamodb.ts';
 
@@ -18,6 +23,7 @@ interface Config {
   port: number;
   lambdaPort: number;
   dynamodbPort: number;
+  docsPort: number;
   dataDir: string;
   stage: string;
   tableName: string;
@@ -41,10 +47,11 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     port: port('PORT', 3000),
     lambdaPort: port('LAMBDA_PORT', 3002),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
+    docsPort: port('DOCS_PORT', 3001),
   };
   const ports = Object.values(config);
   if (new Set(ports).size !== ports.length) {
-    throw new ConfigError(`PORT, LAMBDA_PORT and DYNAMODB_PORT must differ, got ${ports.join(', ')}`);
+    throw new ConfigError(`PORT, LAMBDA_PORT, DYNAMODB_PORT and DOCS_PORT must differ, got ${ports.join(', ')}`);
   }
 
   const dataDir = resolve(setting('DATA_DIR') ?? join(ROOT, '.data'));
@@ -90,6 +97,39 @@ function ensureJwtSecret(dataDir: string): string {
   return file;
 }
 
+const OPENAPI_FILE = join(ROOT, 'openapi.yaml');
+
+/**
+ * The OpenAPI document on DOCS_PORT: GET /openapi.yaml as written, /openapi.json converted. Read
+ * on every request, so an edit shows without a restart. CORS is open so that a Swagger UI or
+ * editor running elsewhere can load it (it is a public description, nothing secret).
+ */
+async function startDocsServer(port: number): Promise<Server> {
+  const server = createHttpServer((request, response) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*', ...headers });
+      response.end(request.method === 'HEAD' ? undefined : body);
+    };
+    if (pathname !== '/openapi.yaml' && pathname !== '/openapi.json') {
+      send(404, 'text/plain; charset=utf-8', 'Not found: try /openapi.yaml or /openapi.json\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      send(405, 'text/plain; charset=utf-8', 'Method not allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    readFile(OPENAPI_FILE, 'utf8').then(
+      (text) => pathname === '/openapi.yaml'
+        ? send(200, 'application/yaml; charset=utf-8', text)
+        : send(200, 'application/json; charset=utf-8', `${JSON.stringify(parseYaml(text), null, 2)}\n`),
+    ).catch((error: unknown) => send(500, 'text/plain; charset=utf-8', `openapi.yaml: ${(error as Error).message}\n`));
+  });
+  server.listen(port, 'localhost');
+  await once(server, 'listening');
+  return server;
+}
+
 function startServerlessOffline(config: Config, env: NodeJS.ProcessEnv): ChildProcess {
   // process.execPath rather than the script's `#!/usr/bin/env node`: keeps the Node 24 we run on
   // even when the PATH's `node` is another one.
@@ -100,6 +140,9 @@ function startServerlessOffline(config: Config, env: NodeJS.ProcessEnv): ChildPr
     '--lambdaPort', String(config.lambdaPort),
     // Feeds custom.tableName, so the handlers' TABLE_NAME is the table ensured here.
     '--param', `tableName=${config.tableName}`,
+    // The functions get JWT_SECRET_FILE (below), so serverless.yml must not also give them
+    // JWT_SECRET_ARN: lib/config.ts accepts exactly one of the two.
+    '--param', 'jwtSecretSource=file',
   ], {
     cwd: ROOT,
     env,
@@ -153,6 +196,7 @@ Databrain admin API (stage ${config.stage}) is running.
   Lambda invoke    http://localhost:${config.lambdaPort}/2015-03-31/functions/${functionName}/invocations
                    (function names: ${config.service}-${config.stage}-<function>)
   DynamoDB         ${dynamodbEndpoint}  (table ${config.tableName})
+  OpenAPI          http://localhost:${config.docsPort}/openapi.yaml  (also /openapi.json)
   Data folder      ${config.dataDir}
 
 Try it:
@@ -179,6 +223,7 @@ async function main(): Promise<void> {
     config = readConfig(process.env);
     await assertPortFree('PORT', config.port);
     await assertPortFree('LAMBDA_PORT', config.lambdaPort);
+    await assertPortFree('DOCS_PORT', config.docsPort);
     jwtSecretFile = ensureJwtSecret(config.dataDir);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -207,6 +252,14 @@ async function main(): Promise<void> {
   // Real AWS settings from the shell must not mix with the dummy credentials above.
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
+  let docs: Server;
+  try {
+    docs = await startDocsServer(config.docsPort);
+  } catch (error) {
+    console.error(`npm start: DOCS_PORT: ${(error as Error).message}`);
+    await db.stop();
+    process.exit(1);
+  }
   const offline = startServerlessOffline(config, env);
 
   let stopping = false;
@@ -214,6 +267,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await stopGroup(offline);
+    docs.closeAllConnections();
+    await new Promise((done) => docs.close(done));
     await db.stop();
     process.exit(exitCode);
   };

@@ -1,5 +1,6 @@
-// `npm test`: type-check, lint, unit tests, the integration suite on both DynamoDB engines, and the
-// end-to-end suite over HTTP. Stops at the first failing step and exits non-zero.
+// `npm test`: type-check, lint, unit tests, the CloudFormation template checks, the integration suite
+// on both DynamoDB engines, and the end-to-end suite over HTTP. Stops at the first failing step and
+// exits non-zero.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ function jestStep(title: string, project: string, env: Record<string, string> = 
 step('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit']);
 step('lint (eslint)', bin('eslint'), ['.']);
 jestStep('unit tests', 'unit');
+jestStep('CloudFormation template tests (npm run package, stages prod and dev)', 'template');
 jestStep('integration tests on dynalite', 'integration', { DDB_ENGINE: 'dynalite' });
 if (javaAvailable()) {
   jestStep('integration tests on DynamoDB Local', 'integration', { DDB_ENGINE: 'dynamodb-local' });

@@ -1,15 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { asApiGatewayAnswer, ExchangeRecorder } from '../support/exchange-recorder.ts';
+import { OPENAPI_FILE, OpenApiContract } from '../support/openapi-contract.ts';
 
 /*
  * The README's walk-through against the real local stack: `npm start` (scripts/start.ts) with
  * dynalite and serverless-offline, on free ports and a throwaway data folder, driven over HTTP.
+ * Every request to the API is recorded, and the last test checks every answer against openapi.yaml.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,21 +30,29 @@ let stack: ChildProcess;
 let output = '';
 let dataDir: string;
 let api: string;
+let docs: string;
 let invoke: (fn: string, payload: unknown) => Promise<Response>;
+const recorder = new ExchangeRecorder();
 
 beforeAll(async () => {
-  const [port, lambdaPort, dynamodbPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, lambdaPort, dynamodbPort, docsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   dataDir = mkdtempSync(join(tmpdir(), 'e2e-data-'));
   api = `http://localhost:${port}`;
+  docs = `http://localhost:${docsPort}`;
   const stage = 'e2e';
   invoke = (fn, payload) =>
-    fetch(`http://localhost:${lambdaPort}/2015-03-31/functions/databrain-admin-api-${stage}-${fn}/invocations`, {
-      method: 'POST',
-      body: JSON.stringify(payload),
-    });
+    recorder.invoke(`http://localhost:${lambdaPort}/2015-03-31/functions/databrain-admin-api-${stage}-${fn}/invocations`, fn, payload);
   stack = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(lambdaPort), DYNAMODB_PORT: String(dynamodbPort), DATA_DIR: dataDir, STAGE: stage },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LAMBDA_PORT: String(lambdaPort),
+      DYNAMODB_PORT: String(dynamodbPort),
+      DOCS_PORT: String(docsPort),
+      DATA_DIR: dataDir,
+      STAGE: stage,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -64,8 +76,11 @@ afterAll(async () => {
 /** A response body as JSON, typed loosely: the assertions say what it must be. */
 const read = (response: Response): Promise<any> => response.json();
 
+/** Every request to the API goes through the recorder. */
+const call = recorder.fetch;
+
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${api}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  call(`${api}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 const admin = { firstName: 'Ada', email: 'ada@example.com', password: 'Str0ng!Passw0rd', companyName: 'Acme' };
 
@@ -75,6 +90,7 @@ describe('the README walk-through over HTTP', () => {
 
   it('prints the URLs and a curl walk-through on start', () => {
     expect(output).toContain(api);
+    expect(output).toContain(`${docs}/openapi.yaml`);
     expect(output).toMatch(/curl -s -X POST http:\/\/localhost:\d+\/api\/v2\/admin-account/);
   });
 
@@ -125,10 +141,22 @@ describe('the README walk-through over HTTP', () => {
   });
 
   it('applies the common body rules through API Gateway emulation', async () => {
-    const wrongType = await fetch(`${api}/api/v2/admin-account/jwt`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    const wrongType = await call(`${api}/api/v2/admin-account/jwt`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
     expect(wrongType.status).toBe(415);
-    const badJson = await fetch(`${api}/api/v2/admin-account/jwt`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' });
+    const badJson = await call(`${api}/api/v2/admin-account/jwt`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' });
     expect(await read(badJson)).toEqual({ error: { code: 'INVALID_REQUEST_BODY', message: 'Request body must be valid JSON' } });
+    const tooLarge = await post('/api/v2/admin-account/jwt', { email: admin.email, password: 'x'.repeat(17 * 1024) });
+    expect(tooLarge.status).toBe(413);
+    expect(await read(tooLarge)).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body must not exceed 16384 bytes' } });
+  });
+
+  it('locks sign-in out after five failures for one email: 429 with Retry-After', async () => {
+    const attempt = () => post('/api/v2/admin-account/jwt', { email: 'nobody@example.com', password: 'Wr0ng!Passw0rd' });
+    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(400);
+    const locked = await attempt();
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await read(locked)).error.code).toBe('TOO_MANY_ATTEMPTS');
   });
 
   it('serves the same function by direct invocation with the {headers, body} payload', async () => {
@@ -149,7 +177,7 @@ describe('the README walk-through over HTTP', () => {
   });
 
   describe('token lifecycle', () => {
-    const introspect = (bearer: string) => fetch(`${api}/api/v2/service-token`, { headers: { Authorization: `Bearer ${bearer}` } });
+    const introspect = (bearer: string) => call(`${api}/api/v2/service-token`, { headers: { Authorization: `Bearer ${bearer}` } });
 
     it('introspects the current token through the authorizer, never echoing it', async () => {
       const response = await introspect(token);
@@ -163,11 +191,28 @@ describe('the README walk-through over HTTP', () => {
       expect((await introspect(randomUUID())).status).toBe(403);
     });
 
+    it('answers a request without Authorization header at the authorizer with 401', async () => {
+      expect((await call(`${api}/api/v2/service-token`)).status).toBe(401);
+    });
+
+    it('checks the token itself on direct invocation, which bypasses the authorizer', async () => {
+      const denied = await read(await invoke('getServiceToken', { headers: { authorization: `Bearer ${randomUUID()}` } }));
+      expect(denied.statusCode).toBe(401);
+      expect(denied.headers['WWW-Authenticate']).toBe('Bearer');
+      const allowed = await read(await invoke('getServiceToken', { headers: { authorization: `Bearer ${token}` } }));
+      expect(allowed.statusCode).toBe(200);
+      expect(JSON.parse(allowed.body).data.expiresAt).toBeNull();
+    });
+
     it('rotates with a 2-second grace: the old token passes the authorizer, then is refused', async () => {
       const rotated = await post('/api/v2/service-token/rotate', { expireAt: 2 }, { Authorization: `Bearer ${token}` });
       expect(rotated.status).toBe(200);
       const { key } = await read(rotated);
       expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+      const inGrace = await post('/api/v2/service-token/rotate', { expireAt: 0 }, { Authorization: `Bearer ${token}` });
+      expect(inGrace.status).toBe(400);
+      expect(await read(inGrace)).toEqual({ error: { code: 'EXPIRED_SERVICE_TOKEN', message: 'Service token is already expired' } });
 
       const during = await introspect(token);
       expect(during.status).toBe(200);
@@ -185,6 +230,9 @@ describe('the README walk-through over HTTP', () => {
     }, 15_000);
 
     it('rotates with the admin JWT form, and resets the password, revoking the JWT', async () => {
+      const unknown = await post('/api/v2/service-token/rotate', { token: randomUUID(), expireAt: 0 }, { Authorization: `Bearer ${jwt}` });
+      expect(unknown.status).toBe(400);
+      expect(await read(unknown)).toEqual({ error: { code: 'AUTHENTICATION_ERROR', message: 'Invalid Service Token' } });
       const rotated = await post('/api/v2/service-token/rotate', { token, expireAt: '0' }, { Authorization: `Bearer ${jwt}` });
       expect(rotated.status).toBe(200);
       expect((await introspect(token)).status).toBe(403);
@@ -194,5 +242,35 @@ describe('the README walk-through over HTTP', () => {
       expect((await post('/api/v2/service-token', { token: randomUUID() }, { Authorization: `Bearer ${jwt}` })).status).toBe(401);
       expect((await post('/api/v2/admin-account/jwt', { email: admin.email, password: 'N3w!Passw0rd#' })).status).toBe(200);
     });
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('is served under npm start as YAML and as JSON', async () => {
+    const yaml = await fetch(`${docs}/openapi.yaml`);
+    expect(yaml.status).toBe(200);
+    expect(yaml.headers.get('content-type')).toMatch(/^application\/yaml/);
+    const text = await yaml.text();
+    expect(text).toBe(readFileSync(OPENAPI_FILE, 'utf8'));
+    const json = await fetch(`${docs}/openapi.json`);
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await json.json()).toEqual(parse(text));
+    expect((await fetch(`${docs}/elsewhere`)).status).toBe(404);
+  });
+
+  // Last: every answer received above, over HTTP and by direct invocation, against openapi.yaml.
+  it('describes every answer the suite received', () => {
+    const contract = OpenApiContract.load();
+    const exercised = new Set(recorder.exchanges.map((e) => (e.via === 'http' ? `${e.method} ${e.path}` : e.operationId)));
+    const unexercised = contract.operations().filter((o) => !exercised.has(`${o.method} ${o.path}`) && !exercised.has(o.operationId));
+    const mismatches = [
+      ...unexercised.map((o) => `${o.method} ${o.path} (${o.operationId}) never answered a request of this suite`),
+      ...contract.checkAll(recorder.exchanges.map(asApiGatewayAnswer)),
+    ];
+    if (mismatches.length > 0) {
+      throw new Error(`openapi.yaml does not describe what the suite saw (${recorder.exchanges.length} exchanges recorded):\n${mismatches.join('\n')}`);
+    }
+    expect(recorder.exchanges.length).toBeGreaterThan(30);
   });
 });

@@ -1,0 +1,55 @@
+// Child process of `npm run bench`, started with --expose-gc, one per scenario (stdout goes to
+// /dev/null: it carries the log lines). Section 4: memory after each of the given numbers of warm
+// invocations (e.g. 100, 10000, 15000), each reading taken after forced full collections.
+// argv: <scenario name> <n1> <n2> … Result over IPC.
+import './child-env.ts';
+import v8 from 'node:v8';
+
+export interface MemoryReading {
+  /** Invocations so far. */
+  readonly after: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+  /** V8 heap committed (all spaces). */
+  readonly heapTotal: number;
+  /** V8 young generation committed: grows with the allocation rate, up to its limit. */
+  readonly newSpace: number;
+}
+
+export interface MemoryResult {
+  readonly name: string;
+  readonly readings: readonly MemoryReading[];
+}
+
+const [name, ...marks] = process.argv.slice(2);
+const after = marks.map(Number);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('start this process with --expose-gc');
+if (!name || after.length < 2 || after.some((n, i) => !(n > (after[i - 1] ?? 0)))) {
+  throw new Error('usage: memory.ts <scenario> <n1> <n2> … (increasing)');
+}
+
+const { wire, scenarios } = await import('./scenarios.ts');
+const scenario = (await scenarios(wire())).find((s) => s.name === name);
+if (!scenario) throw new Error(`no scenario named ${name}`);
+scenario.activate();
+
+const reading = async (count: number): Promise<MemoryReading> => {
+  // Let pending callbacks settle, then collect twice (weak references and finalizers need two).
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  gc();
+  const { rss, heapUsed, heapTotal } = process.memoryUsage();
+  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  return { after: count, rss, heapUsed, heapTotal, newSpace };
+};
+
+const readings: MemoryReading[] = [];
+let done = 0;
+for (const mark of after) {
+  for (; done < mark; done++) await scenario.invoke();
+  readings.push(await reading(done));
+}
+const result: MemoryResult = { name, readings };
+if (process.send) process.send(result);
+else console.error(JSON.stringify(result));

@@ -1,0 +1,391 @@
+// One warm request per function (and per rotation form), wired as production wires it except for
+// the transport under the SDK, plus the bare work that request cannot avoid ("baseline"): the same
+// DynamoDB calls with the same inputs, through the same client and stub, and the cryptography the
+// contract demands (HS256 verification of an admin JWT, signing one, argon2id). Load child-env.ts
+// before this module.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Context } from 'aws-lambda';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SignJWT, jwtVerify } from 'jose';
+import { createApp, type App } from '../../lib/app.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { hashPassword } from '../../lib/auth/passwords.ts';
+import { adminHandler, operationHandler, publicHandler } from '../../lib/lambda.ts';
+import { operation as createAdminAccount } from '../../handlers/createAdminAccount.ts';
+import { operation as createAdminJwt } from '../../handlers/createAdminJwt.ts';
+import { operation as createServiceToken } from '../../handlers/createServiceToken.ts';
+import { operation as rotateServiceToken } from '../../handlers/rotateServiceToken.ts';
+import { operation as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
+import { createHandler as getServiceToken } from '../../handlers/getServiceToken.ts';
+import { createHandler as serviceTokenAuthorizer } from '../../handlers/serviceTokenAuthorizer.ts';
+import { realArgon2, standInArgon2, useArgon2StandIn } from './child-env.ts';
+import { StubTransport, stubbedDocumentClient, type CannedResponses } from './stub.ts';
+
+export type Argon2Mode = 'none' | 'real' | 'stand-in';
+
+export interface Scenario {
+  /** Row label: the function, and the variant when a function has several. */
+  readonly name: string;
+  /** The function of serverless.yml. */
+  readonly fn: string;
+  /** argon2id derivations per request (hash or verify). */
+  readonly argon2PerRequest: number;
+  /** `real`: argon2id in both the request and its baseline; `stand-in`: the stand-in in both. */
+  readonly argon2: Argon2Mode;
+  /** Whether the baseline includes an HS256 verification (admin JWT) or signature (issued JWT). */
+  readonly jwt: 'verify' | 'sign' | 'none';
+  /** DynamoDB HTTP requests one invocation makes (checked on every run). */
+  readonly sdkCalls: number;
+  /** One warm invocation of the handler; throws unless it answered the success it should. */
+  invoke(): Promise<void>;
+  /** The bare work of that request: its SDK calls (same inputs, same stub) and its necessary crypto. */
+  baseline(): Promise<void>;
+  /** Points the stub at this scenario's canned answers and the argon2 switch at its mode. */
+  activate(): void;
+  /** HTTP requests the stub answered so far. */
+  requests(): number;
+}
+
+const TABLE = process.env.TABLE_NAME!;
+const PASSWORD = 'Str0ng!Passw0rd';
+const NEW_PASSWORD = 'N3w!Passw0rd#x';
+const EMAIL = 'ada@acme-corp.com';
+const ACCOUNT_KEY = { pk: 'ACCOUNT' };
+const PROJECTION = 'companyId, serviceTokens, tokenRevision';
+const argon2 = { real: promisify(realArgon2), 'stand-in': promisify(standInArgon2) };
+const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
+
+/** DynamoDB JSON of a plain object (strings, numbers, booleans, lists, maps). */
+function marshall(value: unknown): Record<string, unknown> {
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(marshall) };
+  if (value && typeof value === 'object') {
+    return { M: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marshall(v)])) };
+  }
+  throw new Error(`cannot marshall ${String(value)}`);
+}
+const item = (value: Record<string, unknown>) => ({ Item: (marshall(value) as { M: unknown }).M });
+
+const lambdaContext = {
+  awsRequestId: randomUUID(),
+  functionName: 'databrain-admin-api-bench-fn',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:databrain-admin-api-bench-fn',
+  memoryLimitInMB: '256',
+  logGroupName: '/aws/lambda/databrain-admin-api-bench-fn',
+  logStreamName: '2026/11/27/[$LATEST]0123456789abcdef',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+} satisfies Context;
+
+/** What API Gateway (HTTP API, payload 2.0) hands the function, with its usual headers. */
+function httpEvent(method: string, path: string, authorization: string | undefined, body?: unknown): Record<string, unknown> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      accept: '*/*',
+      'accept-encoding': 'gzip, deflate, br',
+      ...(authorization ? { authorization } : {}),
+      ...(text ? { 'content-length': String(Buffer.byteLength(text)), 'content-type': 'application/json' } : {}),
+      host: 'abcdef1234.execute-api.us-east-1.amazonaws.com',
+      'user-agent': 'curl/8.5.0',
+      'x-amzn-trace-id': 'Root=1-67a0c0de-0123456789abcdef01234567',
+      'x-forwarded-for': '203.0.113.10',
+      'x-forwarded-port': '443',
+      'x-forwarded-proto': 'https',
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef1234',
+      domainName: 'abcdef1234.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'abcdef1234',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'curl/8.5.0' },
+      requestId: 'Bench1234567=',
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '27/Nov/2026:10:00:00 +0000',
+      timeEpoch: 1795773600000,
+    },
+    ...(text ? { body: text } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+/** A REQUEST authorizer event (payload 2.0) for a service-level route. */
+function authorizerEvent(token: string): Record<string, unknown> {
+  const event = httpEvent('GET', '/api/v2/service-token', `Bearer ${token}`);
+  return {
+    ...event,
+    type: 'REQUEST',
+    routeArn: 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/$default/GET/api/v2/service-token',
+    identitySource: [`Bearer ${token}`],
+  };
+}
+
+function expectOk(what: string, result: { statusCode: number; body: string }): void {
+  if (result.statusCode !== 200) throw new Error(`${what} answered ${result.statusCode}: ${result.body}`);
+}
+
+export interface Wiring {
+  readonly app: App;
+  readonly db: DynamoDBDocumentClient;
+  readonly transport: StubTransport;
+  readonly secret: Uint8Array;
+}
+
+/** The production App (production Logger at INFO, system clock, Joi config) on the stub transport. */
+export function wire(): Wiring {
+  const transport = new StubTransport();
+  const secret = new Uint8Array(randomBytes(32));
+  const db = stubbedDocumentClient(transport);
+  const app = createApp(loadConfig(process.env), { db, signingKey: async () => secret });
+  return { app, db, transport, secret };
+}
+
+/**
+ * Every scenario; those of the password functions twice: with argon2id (`real`) and with the
+ * argon2 stand-in in both the request and its baseline (`stand-in`), so that the ratio of the rest
+ * of the request is not drowned by argon2id.
+ */
+export async function scenarios({ app, db, transport, secret }: Wiring): Promise<Scenario[]> {
+  const now = Date.now();
+  const current = randomUUID();
+  const retiredToken = randomUUID();
+  const companyId = randomUUID();
+  const adminId = randomUUID();
+  const tokens = {
+    current: { digest: digest(current), createdAt: now - 60_000 },
+    retired: [{ digest: digest(retiredToken), createdAt: now - 3_600_000, expiresAt: now + 3_600_000 }],
+  };
+  const account = (passwordHash: string) => ({
+    ...ACCOUNT_KEY,
+    companyId,
+    companyName: 'Acme',
+    adminId,
+    email: EMAIL,
+    firstName: 'Ada',
+    passwordHash,
+    credentialVersion: 1,
+    createdAt: new Date(now - 86_400_000).toISOString(),
+    serviceTokens: tokens,
+    tokenRevision: 2,
+  });
+  const projected = item({ companyId, serviceTokens: tokens, tokenRevision: 2 });
+  const jwt = await app.jwt.issue({ adminId, companyId, credentialVersion: 1 });
+  const { issuer, audience, ttlSeconds } = app.config.jwt;
+
+  useArgon2StandIn(false);
+  const realHash = await hashPassword(PASSWORD);
+  useArgon2StandIn(true);
+  const standInHash = await hashPassword(PASSWORD);
+  useArgon2StandIn(false);
+
+  const handlers = {
+    createAdminAccount: publicHandler(createAdminAccount, app),
+    createAdminJwt: publicHandler(createAdminJwt, app),
+    createServiceToken: adminHandler(createServiceToken, app),
+    rotateServiceToken: operationHandler(rotateServiceToken, app),
+    resetAdminPassword: adminHandler(resetAdminPassword, app),
+    getServiceToken: getServiceToken(app),
+    serviceTokenAuthorizer: serviceTokenAuthorizer(app),
+  };
+
+  // The necessary cryptography, bare.
+  const verifyJwt = () => jwtVerify(jwt, secret, {
+    algorithms: ['HS256'], issuer, audience, clockTolerance: 5, requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+  });
+  const signJwt = () => {
+    const iat = Math.floor(Date.now() / 1000);
+    return new SignJWT({ companyId, role: 'admin', cv: 1 }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(issuer).setAudience(audience).setSubject(adminId).setIssuedAt(iat).setExpirationTime(iat + ttlSeconds)
+      .setJti(randomUUID()).sign(secret);
+  };
+  // argon2id with the parameters lib/auth/passwords.ts uses; in `stand-in` mode the same stand-in
+  // the handler then gets, so that both sides of that ratio carry the same (tiny) cost.
+  const bareArgon2 = (mode: 'real' | 'stand-in') => async () => {
+    await argon2[mode]('argon2id', { message: PASSWORD, nonce: randomBytes(16), memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 });
+  };
+
+  // The bare SDK calls, with the inputs lib/store/ sends.
+  const readAccount = () => db.send(new GetCommand({ TableName: TABLE, Key: ACCOUNT_KEY, ConsistentRead: true }));
+  const readTokens = () => db.send(new GetCommand({ TableName: TABLE, Key: ACCOUNT_KEY, ConsistentRead: true, ProjectionExpression: PROJECTION }));
+  const writeTokens = (conditionExpression: string, values: Record<string, unknown>, names?: Record<string, string>) =>
+    db.send(new UpdateCommand({
+      TableName: TABLE,
+      Key: ACCOUNT_KEY,
+      UpdateExpression: names ? 'SET serviceTokens = :tokens, tokenRevision = if_not_exists(tokenRevision, :zero) + :one'
+        : 'SET serviceTokens = :tokens, tokenRevision = :next',
+      ConditionExpression: conditionExpression,
+      ...(names ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    }));
+  const upsert = (token: string) => writeTokens(
+    'companyId = :companyId AND (attribute_not_exists(serviceTokens) OR serviceTokens.#current.digest <> :digest OR size(serviceTokens.retired) > :zero)',
+    { ':companyId': companyId, ':tokens': { current: { digest: digest(token), createdAt: Date.now() }, retired: [] },
+      ':digest': digest(token), ':zero': 0, ':one': 1 },
+    { '#current': 'current' },
+  );
+  const rotateWrite = () => writeTokens('companyId = :companyId AND tokenRevision = :seen', {
+    ':companyId': companyId,
+    ':tokens': { current: { digest: digest(randomUUID()), createdAt: Date.now() }, retired: [{ ...tokens.current, expiresAt: Date.now() + 300_000 }, ...tokens.retired] },
+    ':next': 3,
+    ':seen': 2,
+  });
+  const subject = createHash('sha256').update(`${EMAIL}\n203.0.113.10`).digest('base64url');
+  const reserve = () => db.send(new UpdateCommand({
+    TableName: TABLE,
+    Key: { pk: `SIGNIN#${subject}` },
+    UpdateExpression: 'ADD attempts :one SET windowEndsAt = if_not_exists(windowEndsAt, :end), expiresAt = if_not_exists(expiresAt, :ttl)',
+    ConditionExpression: 'attribute_not_exists(pk) OR (windowEndsAt > :now AND attempts < :max)',
+    ExpressionAttributeValues: { ':one': 1, ':end': Date.now() + 900_000, ':ttl': Math.ceil(Date.now() / 1000) + 960, ':now': Date.now(), ':max': 5 },
+  }));
+  const clear = () => db.send(new DeleteCommand({ TableName: TABLE, Key: { pk: `SIGNIN#${subject}` } }));
+  const putAccount = (hash: string) => db.send(new PutCommand({
+    TableName: TABLE,
+    Item: { ...account(hash), serviceTokens: undefined, tokenRevision: undefined, companyId: randomUUID(), adminId: randomUUID() },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  }));
+  const changePassword = (hash: string) => db.send(new UpdateCommand({
+    TableName: TABLE,
+    Key: ACCOUNT_KEY,
+    UpdateExpression: 'SET passwordHash = :hash, credentialVersion = :next',
+    ConditionExpression: 'adminId = :adminId AND credentialVersion = :seen',
+    ExpressionAttributeValues: { ':adminId': adminId, ':seen': 1, ':next': 2, ':hash': hash },
+  }));
+
+  const adminBearer = `Bearer ${jwt}`;
+  const list: Scenario[] = [];
+  const add = (s: Omit<Scenario, 'activate' | 'requests'> & { responses: CannedResponses }) => {
+    const { responses, ...rest } = s;
+    list.push({
+      ...rest,
+      activate() {
+        transport.answer(responses);
+        useArgon2StandIn(s.argon2 === 'stand-in');
+      },
+      requests: () => transport.requests,
+    });
+  };
+
+  const authorizerEv = authorizerEvent(current);
+  add({
+    name: 'serviceTokenAuthorizer', fn: 'serviceTokenAuthorizer', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 1,
+    responses: { GetItem: projected },
+    async invoke() {
+      const result = await handlers.serviceTokenAuthorizer(authorizerEv);
+      if (!result.isAuthorized) throw new Error('authorizer denied the current token');
+    },
+    async baseline() {
+      await readTokens();
+    },
+  });
+  const introspectEv = httpEvent('GET', '/api/v2/service-token', `Bearer ${current}`);
+  add({
+    name: 'getServiceToken', fn: 'getServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 1,
+    responses: { GetItem: projected },
+    async invoke() {
+      expectOk('getServiceToken', await handlers.getServiceToken(introspectEv, lambdaContext));
+    },
+    async baseline() {
+      await readTokens();
+    },
+  });
+  const createEv = httpEvent('POST', '/api/v2/service-token', adminBearer, { token: current });
+  add({
+    name: 'createServiceToken', fn: 'createServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'verify', sdkCalls: 2,
+    responses: { GetItem: item(account(realHash)), UpdateItem: {} },
+    async invoke() {
+      expectOk('createServiceToken', await handlers.createServiceToken(createEv, lambdaContext));
+    },
+    async baseline() {
+      await verifyJwt();
+      await readAccount();
+      await upsert(current);
+    },
+  });
+  const rotateByTokenEv = httpEvent('POST', '/api/v2/service-token/rotate', `Bearer ${current}`, { expireAt: 300 });
+  add({
+    name: 'rotateServiceToken (b: service token)', fn: 'rotateServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 2,
+    responses: { GetItem: projected, UpdateItem: {} },
+    async invoke() {
+      expectOk('rotate (b)', await handlers.rotateServiceToken(rotateByTokenEv, lambdaContext));
+    },
+    async baseline() {
+      await readTokens();
+      await rotateWrite();
+    },
+  });
+  const rotateByAdminEv = httpEvent('POST', '/api/v2/service-token/rotate', adminBearer, { token: current, expireAt: 0 });
+  add({
+    name: 'rotateServiceToken (a: admin JWT)', fn: 'rotateServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'verify', sdkCalls: 2,
+    responses: { GetItem: item(account(realHash)), UpdateItem: {} },
+    async invoke() {
+      expectOk('rotate (a)', await handlers.rotateServiceToken(rotateByAdminEv, lambdaContext));
+    },
+    async baseline() {
+      await verifyJwt();
+      await readAccount();
+      await rotateWrite();
+    },
+  });
+
+  for (const mode of ['real', 'stand-in'] as const) {
+    const hash = mode === 'real' ? realHash : standInHash;
+    const derive = bareArgon2(mode);
+    const suffix = mode === 'real' ? '' : ' [argon2 stand-in]';
+    const signInEv = httpEvent('POST', '/api/v2/admin-account/jwt', undefined, { email: EMAIL, password: PASSWORD });
+    add({
+      name: `createAdminJwt${suffix}`, fn: 'createAdminJwt', argon2PerRequest: 1, argon2: mode, jwt: 'sign', sdkCalls: 3,
+      responses: { UpdateItem: {}, GetItem: item(account(hash)), DeleteItem: {} },
+      async invoke() {
+        expectOk('sign-in', await handlers.createAdminJwt(signInEv, lambdaContext));
+      },
+      async baseline() {
+        await Promise.all([reserve(), readAccount()]);
+        await derive();
+        await clear();
+        await signJwt();
+      },
+    });
+    const signUpEv = httpEvent('POST', '/api/v2/admin-account', undefined, { firstName: 'Ada', email: EMAIL, password: PASSWORD, companyName: 'Acme' });
+    add({
+      name: `createAdminAccount${suffix}`, fn: 'createAdminAccount', argon2PerRequest: 1, argon2: mode, jwt: 'sign', sdkCalls: 2,
+      responses: { GetItem: {}, PutItem: {} },
+      async invoke() {
+        expectOk('sign-up', await handlers.createAdminAccount(signUpEv, lambdaContext));
+      },
+      async baseline() {
+        await readAccount();
+        await derive();
+        await putAccount(hash);
+        await signJwt();
+      },
+    });
+    const resetEv = httpEvent('POST', '/api/v2/service-token/reset-password', adminBearer, { currentPassword: PASSWORD, password: NEW_PASSWORD });
+    add({
+      name: `resetAdminPassword${suffix}`, fn: 'resetAdminPassword', argon2PerRequest: 2, argon2: mode, jwt: 'verify', sdkCalls: 2,
+      responses: { GetItem: item(account(hash)), UpdateItem: {} },
+      async invoke() {
+        expectOk('reset', await handlers.resetAdminPassword(resetEv, lambdaContext));
+      },
+      async baseline() {
+        await verifyJwt();
+        await readAccount();
+        await derive();
+        await derive();
+        await changePassword(hash);
+      },
+    });
+  }
+  return list;
+}

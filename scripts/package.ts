@@ -1,0 +1,27 @@
+// `npm run package`: the deployment artifacts and the CloudFormation template
+// (.serverless/cloudformation-template-update-stack.json) of stage prod, or of the `--stage` given;
+// other arguments go to `serverless package` (e.g. `--package <dir>`).
+//
+// Packaging needs no AWS account. Dummy credentials replace whatever the shell has, so it works on a
+// machine without any AWS configuration and never reaches a real account (a variable that would have
+// to look something up in AWS fails loudly instead).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const stageGiven = args.some((arg) => arg === '--stage' || arg === '-s' || arg.startsWith('--stage='));
+
+const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+delete env.AWS_SESSION_TOKEN;
+delete env.AWS_PROFILE;
+
+// process.execPath: the Node 24 this runs on, whatever `node` the PATH has.
+const { status, signal } = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules', '.bin', 'serverless'), 'package', ...(stageGiven ? [] : ['--stage', 'prod']), ...args],
+  { cwd: root, env, stdio: 'inherit' },
+);
+if (status !== 0) console.error(`npm run package: serverless package failed (${signal ?? `exit ${status}`})`);
+process.exit(status ?? 1);

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FUNCTIONS,
+  functionLogicalId,
+  list,
+  loadTemplate,
+  LOG_RETENTION_DAYS,
+  logGroupLogicalId,
+  resource,
+  resourcesOfType,
+  TIMEOUT_SECONDS,
+  type Template,
+} from './template.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const template: Template = loadTemplate('prod');
+
+describe.each(Object.entries(FUNCTIONS))('function %s', (fn, expected) => {
+  const properties = () => resource(template, functionLogicalId(fn)).Properties ?? {};
+
+  it('runs Node.js 24 on arm64', () => {
+    expect(properties().Runtime).toBe('nodejs24.x');
+    expect(properties().Architectures).toEqual(['arm64']);
+  });
+
+  it(`has ${expected.memorySize} MB and a ${TIMEOUT_SECONDS} s timeout`, () => {
+    expect(properties().MemorySize).toBe(expected.memorySize);
+    expect(properties().Timeout).toBe(TIMEOUT_SECONDS);
+  });
+
+  it(`logs to its own log group, kept ${LOG_RETENTION_DAYS} days, created before it`, () => {
+    const logGroup = resource(template, logGroupLogicalId(fn));
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties?.LogGroupName).toBe(`/aws/lambda/${properties().FunctionName}`);
+    expect(logGroup.Properties?.RetentionInDays).toBe(LOG_RETENTION_DAYS);
+    expect(list(resource(template, functionLogicalId(fn)).DependsOn)).toContain(logGroupLogicalId(fn));
+  });
+});
+
+describe('the stack', () => {
+  it('gives every log group a retention period', () => {
+    for (const [id, logGroup] of resourcesOfType(template, 'AWS::Logs::LogGroup')) {
+      expect({ id, days: logGroup.Properties?.RetentionInDays }).toEqual({ id, days: LOG_RETENTION_DAYS });
+    }
+  });
+
+  it.each(['lib/store/client.ts', 'lib/store/secrets.ts'])(
+    'sizes the timeout above a failing call of %s: attempts x (connect + request)',
+    (file) => {
+      // requestTimeout includes the connect, so the real bound is lower (~6.2 s with back-off).
+      const source = readFileSync(join(root, file), 'utf8');
+      const setting = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(source)?.[1]);
+      const worstMs = setting('maxAttempts') * (setting('connectionTimeout') + setting('requestTimeout'));
+      expect(worstMs).toBeGreaterThan(0);
+      expect(worstMs).toBeLessThan(TIMEOUT_SECONDS * 1000);
+    },
+  );
+});
+
+describe('the HTTP API', () => {
+  const stage = () => resource(template, 'HttpApiStage');
+  const routeKeys = () => resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([id, route]) => [id, route.Properties?.RouteKey as string] as const);
+
+  it('throttles every route by default', () => {
+    expect(stage().Properties?.StageName).toBe('$default');
+    const { ThrottlingRateLimit, ThrottlingBurstLimit } = stage().Properties?.DefaultRouteSettings ?? {};
+    expect(ThrottlingRateLimit).toBe(50);
+    expect(ThrottlingBurstLimit).toBe(100);
+  });
+
+  it('throttles the routes that may run argon2id harder, and only existing routes, created before the stage', () => {
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = stage().Properties?.RouteSettings ?? {};
+    expect(Object.keys(routeSettings).sort()).toEqual([
+      'POST /api/v2/admin-account',
+      'POST /api/v2/admin-account/jwt',
+      'POST /api/v2/service-token/reset-password',
+    ]);
+    const defaults = stage().Properties?.DefaultRouteSettings;
+    for (const [routeKey, settings] of Object.entries(routeSettings)) {
+      expect(settings.ThrottlingRateLimit).toBeLessThan(defaults.ThrottlingRateLimit);
+      expect(settings.ThrottlingBurstLimit).toBeLessThan(defaults.ThrottlingBurstLimit);
+      // A route setting for a route that does not exist (yet) fails the deployment.
+      const route = routeKeys().find(([, key]) => key === routeKey);
+      expect({ routeKey, route: route?.[0] }).toEqual({ routeKey, route: expect.any(String) });
+      expect(list(stage().DependsOn)).toContain(route![0]);
+    }
+  });
+
+  it('has a request authorizer without result caching (a cached allow would outlive a revocation)', () => {
+    const authorizers = resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    expect(authorizers[0]![1].Properties).toMatchObject({ AuthorizerType: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
+  });
+});
+
+describe('the stack outputs', () => {
+  const outputs = () => template.Outputs ?? {};
+
+  it('include the API URL', () => {
+    expect(JSON.stringify(outputs().HttpApiUrl?.Value)).toContain('{"Ref":"HttpApi"}');
+  });
+
+  it('include every function name', () => {
+    for (const fn of Object.keys(FUNCTIONS)) {
+      const name = `${fn[0]!.toUpperCase()}${fn.slice(1)}FunctionName`;
+      expect({ name, value: outputs()[name]?.Value }).toEqual({ name, value: { Ref: functionLogicalId(fn) } });
+    }
+  });
+
+  it('include the table name', () => {
+    expect(outputs().AdminTableName?.Value).toEqual({ Ref: 'AdminTable' });
+  });
+});

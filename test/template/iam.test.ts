@@ -1,0 +1,141 @@
+import {
+  FUNCTIONS,
+  functionLogicalId,
+  list,
+  loadTemplate,
+  logGroupLogicalId,
+  policyDocuments,
+  resource,
+  resourcesOfType,
+  stringsIn,
+  type Statement,
+  type Template,
+} from './template.ts';
+
+const template: Template = loadTemplate('prod');
+
+const roleOf = (fn: string): string => {
+  const role = resource(template, functionLogicalId(fn)).Properties?.Role as { 'Fn::GetAtt'?: [string, string] };
+  expect(role).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+  return role['Fn::GetAtt']![0];
+};
+
+/** The Allow statements of a role's inline policies. */
+function allowed(roleId: string): Statement[] {
+  const properties = resource(template, roleId).Properties ?? {};
+  return list(properties.Policies as { PolicyDocument: { Statement: Statement | Statement[] } }[])
+    .flatMap((policy) => list(policy.PolicyDocument.Statement))
+    .filter((statement) => statement.Effect === 'Allow');
+}
+
+const actionsFor = (statements: Statement[], service: string): string[] =>
+  statements.flatMap((s) => list(s.Action)).filter((a) => a.startsWith(`${service}:`)).sort();
+
+const withService = (statements: Statement[], service: string): Statement[] =>
+  statements.filter((s) => list(s.Action).some((a) => a.startsWith(`${service}:`)));
+
+describe('IAM: one least-privilege role per function', () => {
+  it('covers exactly the functions the tests know about', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id).sort();
+    expect(functions).toEqual(Object.keys(FUNCTIONS).map(functionLogicalId).sort());
+  });
+
+  it('gives every function a role of its own, and creates no shared role', () => {
+    const roles = Object.keys(FUNCTIONS).map(roleOf);
+    expect(new Set(roles).size).toBe(roles.length);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roleResources = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id).sort();
+    expect(roleResources).toEqual([...roles].sort());
+  });
+
+  it('lets only Lambda assume the roles, and attaches no managed policies or other policy resources', () => {
+    for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
+      expect({ id, trust: role.Properties?.AssumeRolePolicyDocument.Statement }).toEqual({
+        id,
+        trust: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties?.PermissionsBoundary).toBeUndefined();
+    }
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::User', 'AWS::IAM::Group']) {
+      expect(resourcesOfType(template, type)).toEqual([]);
+    }
+  });
+
+  describe.each(Object.entries(FUNCTIONS))('%s', (fn, expected) => {
+    const statements = () => allowed(roleOf(fn));
+
+    it(`may call exactly DynamoDB ${expected.dynamodb.join(', ')}, on the table's ARN only`, () => {
+      expect(actionsFor(statements(), 'dynamodb')).toEqual(expected.dynamodb.map((a) => `dynamodb:${a}`).sort());
+      for (const statement of withService(statements(), 'dynamodb')) {
+        expect(list(statement.Action).every((a) => a.startsWith('dynamodb:'))).toBe(true);
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['AdminTable', 'Arn'] });
+        expect(statement.Condition).toBeUndefined();
+      }
+    });
+
+    it(expected.jwt ? 'may read the JWT signing secret, and nothing else in Secrets Manager' : 'may not read the JWT signing secret', () => {
+      expect(actionsFor(statements(), 'secretsmanager')).toEqual(expected.jwt ? ['secretsmanager:GetSecretValue'] : []);
+      for (const statement of withService(statements(), 'secretsmanager')) {
+        expect(statement.Resource).toEqual({ Ref: 'JwtSecret' });
+      }
+    });
+
+    it('may write logs to its own log group only', () => {
+      expect(actionsFor(statements(), 'logs')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      for (const statement of withService(statements(), 'logs')) {
+        expect(list(statement.Action).every((a) => a.startsWith('logs:'))).toBe(true);
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logGroupLogicalId(fn), 'Arn'] });
+      }
+      const functionName = resource(template, functionLogicalId(fn)).Properties?.FunctionName;
+      expect(resource(template, logGroupLogicalId(fn)).Properties?.LogGroupName).toBe(`/aws/lambda/${functionName}`);
+    });
+
+    it('is allowed nothing else', () => {
+      const services = new Set(statements().flatMap((s) => list(s.Action)).map((a) => a.split(':')[0]));
+      expect([...services].sort()).toEqual(expected.jwt ? ['dynamodb', 'logs', 'secretsmanager'] : ['dynamodb', 'logs']);
+    });
+  });
+
+  it('has policy documents to check (the walk below finds them)', () => {
+    expect(policyDocuments(template).length).toBeGreaterThanOrEqual(2 * Object.keys(FUNCTIONS).length);
+  });
+
+  it('grants no wildcard action or resource in any policy document of the template', () => {
+    for (const { path, statements } of policyDocuments(template)) {
+      for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+        const where = { path, statement };
+        expect({ ...where, notAction: statement.NotAction, notResource: statement.NotResource, notPrincipal: statement.NotPrincipal })
+          .toEqual({ ...where, notAction: undefined, notResource: undefined, notPrincipal: undefined });
+        expect({ ...where, wildcardActions: list(statement.Action).filter((a) => a.includes('*')) }).toEqual({ ...where, wildcardActions: [] });
+        // Resources are references to this stack's own resources (Ref / Fn::GetAtt) or literal ARNs
+        // without wildcards, in whatever Fn::Join or Fn::Sub they are spelt.
+        expect({ ...where, wildcardResources: stringsIn(statement.Resource).filter((r) => r.includes('*')) })
+          .toEqual({ ...where, wildcardResources: [] });
+        expect({ ...where, wildcardPrincipals: stringsIn(statement.Principal).filter((p) => p.includes('*')) })
+          .toEqual({ ...where, wildcardPrincipals: [] });
+      }
+    }
+  });
+
+  it('uses wildcards only in Deny statements, and those only refuse plain-HTTP access to the deployment bucket', () => {
+    // The framework's deployment-bucket policy: Deny s3:* to everyone without TLS. A Deny only ever
+    // takes permissions away; it is the one place a wildcard belongs.
+    for (const { path, statements } of policyDocuments(template)) {
+      for (const statement of statements.filter((s) => s.Effect !== 'Allow')) {
+        expect({ path, effect: statement.Effect, condition: statement.Condition })
+          .toEqual({ path, effect: 'Deny', condition: { Bool: { 'aws:SecureTransport': false } } });
+      }
+    }
+  });
+
+  it('lets API Gateway invoke the functions only from this stack\'s HTTP API', () => {
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission');
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const [id, permission] of permissions) {
+      const { Action, Principal, SourceArn } = permission.Properties ?? {};
+      expect({ id, Action, Principal }).toEqual({ id, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+      expect({ id, api: JSON.stringify(SourceArn) }).toEqual({ id, api: expect.stringContaining('{"Ref":"HttpApi"}') });
+    }
+  });
+});
