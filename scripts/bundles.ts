@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-interface EsbuildSettings {
+export interface EsbuildSettings {
   minify?: boolean;
   target?: string;
   platform?: 'node';
@@ -23,7 +23,8 @@ export interface BundleReport {
   readonly inputs: readonly string[];
 }
 
-function serverless(): { functions: Record<string, { handler: string }>; custom: { esbuild: EsbuildSettings } } {
+/** The functions and esbuild settings of serverless.yml. */
+export function serverless(): { functions: Record<string, { handler: string }>; custom: { esbuild: EsbuildSettings } } {
   // Only plain keys are read here; CloudFormation tags elsewhere in the file are irrelevant to it.
   return parse(readFileSync(`${root}/serverless.yml`, 'utf8'), { logLevel: 'silent' });
 }

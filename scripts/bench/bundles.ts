@@ -3,10 +3,10 @@
 // "floor": a bundle holding only the DynamoDB document client and its construction, exactly as
 // lib/store/client.ts builds it. Every cold-start figure is a ratio to that floor.
 import { build, type Metafile } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { serverless, type EsbuildSettings } from '../bundles.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -17,18 +17,6 @@ export interface BuiltBundle {
   readonly file: string;
   readonly bytes: number;
   readonly metafile: Metafile;
-}
-
-interface EsbuildSettings {
-  minify?: boolean;
-  target?: string;
-  platform?: 'node';
-  format?: 'cjs' | 'esm';
-  mainFields?: string[];
-}
-
-function serverless(): { functions: Record<string, { handler: string }>; custom: { esbuild: EsbuildSettings } } {
-  return parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'silent' });
 }
 
 export interface BuildOptions {
