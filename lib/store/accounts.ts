@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Database } from './client.ts';
 import { AccountAlreadyExists } from '../errors.ts';
-import { isConditionFailure } from './conditions.ts';
+import { isConditionFailure, mayBeOwnRetriedWrite } from './conditions.ts';
 import type { TokenSet } from './service-tokens.ts';
 
 /** The instance's company, its admin and its service tokens. One per instance, so one item with a fixed key. */
@@ -50,8 +50,7 @@ export class AccountStore {
       if (!isConditionFailure(error)) throw error;
       // The SDK retries a put whose response was lost; the retry then fails the condition on our
       // own item. That is a success, not a conflict.
-      const existing = await this.get();
-      if (existing?.adminId !== account.adminId) throw new AccountAlreadyExists();
+      if (!mayBeOwnRetriedWrite(error) || (await this.get())?.adminId !== account.adminId) throw new AccountAlreadyExists();
     }
   }
 
@@ -82,7 +81,7 @@ export class AccountStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // As in create(): a retried write that had landed finds our own hash, and that is a success.
-      return (await this.get())?.passwordHash === passwordHash;
+      return mayBeOwnRetriedWrite(error) && (await this.get())?.passwordHash === passwordHash;
     }
   }
 }

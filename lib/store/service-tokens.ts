@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ACCOUNT_KEY } from './accounts.ts';
 import type { Database } from './client.ts';
-import { isConditionFailure } from './conditions.ts';
+import { isConditionFailure, mayBeOwnRetriedWrite } from './conditions.ts';
 
 /** A service token as stored: its SHA-256 digest, never its value. Times in epoch milliseconds. */
 export interface StoredToken {
@@ -98,7 +98,8 @@ export class ServiceTokenStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // A retried write that had landed finds our own new token current: a success, not a conflict.
-      return (await this.read())?.tokens?.current.digest === tokens.current.digest;
+      // A first attempt's failure is a lost race, answered without a third call.
+      return mayBeOwnRetriedWrite(error) && (await this.read())?.tokens?.current.digest === tokens.current.digest;
     }
   }
 
