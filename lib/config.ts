@@ -49,6 +49,12 @@ const schema = Joi.object({
   })
   .prefs({ errors: { wrap: { label: false } } });
 
+/** Every variable loadConfig reads, with its default where it has one (README's table is checked against it). */
+export function configVariables(): Record<string, unknown> {
+  const { keys } = schema.describe() as { keys: Record<string, { flags?: { default?: unknown } }> };
+  return Object.fromEntries(Object.entries(keys).map(([name, rule]) => [name, rule.flags?.default]));
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
