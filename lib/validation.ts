@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { InvalidRequestBody } from './errors.ts';
 import { canonicalUuid } from './auth/service-token.ts';
+import { MAX_GRACE_SECONDS } from './service-tokens.ts';
 
 /**
  * Request bodies, validated with Joi; its messages (`"token" is required`, `"x" is not allowed`)
@@ -87,7 +88,7 @@ export const createServiceTokenSchema = Joi.object<CreateServiceTokenBody>({
 });
 
 /** The grace period of a rotated token, in seconds: a number or a numeric string, 0 … 7 days. */
-const graceSeconds = Joi.number().integer().min(0).max(604_800);
+const graceSeconds = Joi.number().integer().min(0).max(MAX_GRACE_SECONDS);
 
 export interface RotateWithAdminBody {
   token: string;
