@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoreConfig } from '../store-config.ts';
 
@@ -21,7 +21,11 @@ import type { StoreConfig } from '../store-config.ts';
  * ~6.2 s. (An engine that succeeds only on a last attempt, call after call, can still add up.)
  * `retryMode` is pinned because AWS_RETRY_MODE=adaptive would add client-side rate-limit waits.
  */
-export function createDocumentClient(config: Pick<StoreConfig, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
+export function createDocumentClient(
+  config: Pick<StoreConfig, 'region' | 'dynamodbEndpoint'>,
+  /** Only for measurements (scripts/bench): another transport under the same settings. */
+  transport: Pick<DynamoDBClientConfig, 'requestHandler' | 'credentials'> = {},
+): DynamoDBDocumentClient {
   const local = config.dynamodbEndpoint !== undefined;
   const client = new DynamoDBClient({
     region: config.region,
@@ -33,6 +37,7 @@ export function createDocumentClient(config: Pick<StoreConfig, 'region' | 'dynam
       // Local engines ignore signatures; real credentials, if present, are not needed.
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
+    ...transport,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

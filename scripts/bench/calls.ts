@@ -19,14 +19,7 @@ const { startDynalite, ensureTable } = await import('../dynamodb.ts');
 const { createApp } = await import('../../lib/app.ts');
 const { loadConfig } = await import('../../lib/config.ts');
 const { createDocumentClient } = await import('../../lib/store/client.ts');
-const { adminHandler, operationHandler, publicHandler } = await import('../../lib/lambda.ts');
-const { operation: createAdminAccount } = await import('../../handlers/createAdminAccount.ts');
-const { operation: createAdminJwt } = await import('../../handlers/createAdminJwt.ts');
-const { operation: createServiceToken } = await import('../../handlers/createServiceToken.ts');
-const { operation: rotateServiceToken } = await import('../../handlers/rotateServiceToken.ts');
-const { operation: resetAdminPassword } = await import('../../handlers/resetAdminPassword.ts');
-const { createHandler: getServiceToken } = await import('../../handlers/getServiceToken.ts');
-const { createHandler: serviceTokenAuthorizer } = await import('../../handlers/serviceTokenAuthorizer.ts');
+const { handlersFor } = await import('../../test/support/wiring.ts');
 
 const COMMANDS: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' };
 
@@ -53,15 +46,7 @@ try {
   const app = createApp(config, {
     db, signingKey: async () => secret, logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }),
   });
-  const handlers = {
-    createAdminAccount: publicHandler(createAdminAccount, app),
-    createAdminJwt: publicHandler(createAdminJwt, app),
-    createServiceToken: adminHandler(createServiceToken, app),
-    rotateServiceToken: operationHandler(rotateServiceToken, app),
-    resetAdminPassword: adminHandler(resetAdminPassword, app),
-    getServiceToken: getServiceToken(app),
-    serviceTokenAuthorizer: serviceTokenAuthorizer(app),
-  };
+  const handlers = handlersFor(app);
   const event = (authorization: string | undefined, body?: unknown) => ({
     version: '2.0',
     headers: { ...(authorization ? { authorization } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },

@@ -5,20 +5,12 @@
 // before this module.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { Context } from 'aws-lambda';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, jwtVerify } from 'jose';
 import { createApp, type App } from '../../lib/app.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { hashPassword } from '../../lib/auth/passwords.ts';
-import { adminHandler, operationHandler, publicHandler } from '../../lib/lambda.ts';
-import { operation as createAdminAccount } from '../../handlers/createAdminAccount.ts';
-import { operation as createAdminJwt } from '../../handlers/createAdminJwt.ts';
-import { operation as createServiceToken } from '../../handlers/createServiceToken.ts';
-import { operation as rotateServiceToken } from '../../handlers/rotateServiceToken.ts';
-import { operation as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
-import { createHandler as getServiceToken } from '../../handlers/getServiceToken.ts';
-import { createHandler as serviceTokenAuthorizer } from '../../handlers/serviceTokenAuthorizer.ts';
+import { handlersFor, lambdaContext } from '../../test/support/wiring.ts';
 import { realArgon2, standInArgon2, useArgon2StandIn } from './child-env.ts';
 import { StubTransport, stubbedDocumentClient, type CannedResponses } from './stub.ts';
 
@@ -69,20 +61,7 @@ function marshall(value: unknown): Record<string, unknown> {
 }
 const item = (value: Record<string, unknown>) => ({ Item: (marshall(value) as { M: unknown }).M });
 
-const lambdaContext = {
-  awsRequestId: randomUUID(),
-  functionName: 'databrain-admin-api-bench-fn',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:databrain-admin-api-bench-fn',
-  memoryLimitInMB: '256',
-  logGroupName: '/aws/lambda/databrain-admin-api-bench-fn',
-  logStreamName: '2026/11/27/[$LATEST]0123456789abcdef',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext();
 
 /** What API Gateway (HTTP API, payload 2.0) hands the function, with its usual headers. */
 function httpEvent(method: string, path: string, authorization: string | undefined, body?: unknown): Record<string, unknown> {
@@ -190,15 +169,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
   const standInHash = await hashPassword(PASSWORD);
   useArgon2StandIn(false);
 
-  const handlers = {
-    createAdminAccount: publicHandler(createAdminAccount, app),
-    createAdminJwt: publicHandler(createAdminJwt, app),
-    createServiceToken: adminHandler(createServiceToken, app),
-    rotateServiceToken: operationHandler(rotateServiceToken, app),
-    resetAdminPassword: adminHandler(resetAdminPassword, app),
-    getServiceToken: getServiceToken(app),
-    serviceTokenAuthorizer: serviceTokenAuthorizer(app),
-  };
+  const handlers = handlersFor(app);
 
   // The necessary cryptography, bare.
   const verifyJwt = () => jwtVerify(jwt, secret, {
@@ -294,7 +265,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     name: 'getServiceToken', fn: 'getServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 1,
     responses: { GetItem: projected },
     async invoke() {
-      expectOk('getServiceToken', await handlers.getServiceToken(introspectEv, lambdaContext));
+      expectOk('getServiceToken', await handlers.getServiceToken(introspectEv, context));
     },
     async baseline() {
       await readTokens();
@@ -305,7 +276,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     name: 'createServiceToken', fn: 'createServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'verify', sdkCalls: 2,
     responses: { GetItem: item(account(realHash)), UpdateItem: {} },
     async invoke() {
-      expectOk('createServiceToken', await handlers.createServiceToken(createEv, lambdaContext));
+      expectOk('createServiceToken', await handlers.createServiceToken(createEv, context));
     },
     async baseline() {
       await verifyJwt();
@@ -318,7 +289,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     name: 'rotateServiceToken (b: service token)', fn: 'rotateServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 2,
     responses: { GetItem: projected, UpdateItem: {} },
     async invoke() {
-      expectOk('rotate (b)', await handlers.rotateServiceToken(rotateByTokenEv, lambdaContext));
+      expectOk('rotate (b)', await handlers.rotateServiceToken(rotateByTokenEv, context));
     },
     async baseline() {
       await readTokens();
@@ -330,7 +301,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     name: 'rotateServiceToken (a: admin JWT)', fn: 'rotateServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'verify', sdkCalls: 2,
     responses: { GetItem: item(account(realHash)), UpdateItem: {} },
     async invoke() {
-      expectOk('rotate (a)', await handlers.rotateServiceToken(rotateByAdminEv, lambdaContext));
+      expectOk('rotate (a)', await handlers.rotateServiceToken(rotateByAdminEv, context));
     },
     async baseline() {
       await verifyJwt();
@@ -348,7 +319,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       name: `createAdminJwt${suffix}`, fn: 'createAdminJwt', argon2PerRequest: 1, argon2: mode, jwt: 'sign', sdkCalls: 3,
       responses: { UpdateItem: {}, GetItem: item(account(hash)), DeleteItem: {} },
       async invoke() {
-        expectOk('sign-in', await handlers.createAdminJwt(signInEv, lambdaContext));
+        expectOk('sign-in', await handlers.createAdminJwt(signInEv, context));
       },
       async baseline() {
         await Promise.all([reserve(), readAccount()]);
@@ -362,7 +333,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       name: `createAdminAccount${suffix}`, fn: 'createAdminAccount', argon2PerRequest: 1, argon2: mode, jwt: 'sign', sdkCalls: 2,
       responses: { GetItem: {}, PutItem: {} },
       async invoke() {
-        expectOk('sign-up', await handlers.createAdminAccount(signUpEv, lambdaContext));
+        expectOk('sign-up', await handlers.createAdminAccount(signUpEv, context));
       },
       async baseline() {
         await readAccount();
@@ -376,7 +347,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       name: `resetAdminPassword${suffix}`, fn: 'resetAdminPassword', argon2PerRequest: 2, argon2: mode, jwt: 'verify', sdkCalls: 2,
       responses: { GetItem: item(account(hash)), UpdateItem: {} },
       async invoke() {
-        expectOk('reset', await handlers.resetAdminPassword(resetEv, lambdaContext));
+        expectOk('reset', await handlers.resetAdminPassword(resetEv, context));
       },
       async baseline() {
         await verifyJwt();

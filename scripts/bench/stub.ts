@@ -1,7 +1,8 @@
 // A transport under the AWS SDK that answers canned DynamoDB JSON without any network, and the
 // middleware that counts the calls a request makes.
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../lib/store/client.ts';
 
 export type DynamoOperation = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 export type CannedResponses = Partial<Record<DynamoOperation, Record<string, unknown>>>;
@@ -46,18 +47,14 @@ export class StubTransport {
 }
 
 /**
- * A document client configured as lib/store/client.ts configures the production one for AWS (no
- * endpoint override: the regional endpoint is resolved per request, as in Lambda), on the stub.
+ * The production document client of lib/store/client.ts (no endpoint override: the regional
+ * endpoint is resolved per request, as in Lambda), with the stub as its transport.
  */
 export function stubbedDocumentClient(transport: StubTransport): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    region: 'us-east-1',
-    maxAttempts: 3,
-    retryMode: 'standard',
+  return createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: undefined }, {
     requestHandler: transport as unknown as RequestHandler,
     credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret-access-key' },
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** The DynamoDB commands sent through `db` (one per `send`, before retries), by name. */

@@ -12,28 +12,10 @@ import {
   type RequestSpec,
 } from '../support/harness.ts';
 import { forgeJwt } from '../support/jwt.ts';
+import { captureOutput } from '../support/proof.ts';
 
 /** Runs `work` with everything written to stdout and stderr captured (and not printed). */
-async function capture(work: () => Promise<void>): Promise<string> {
-  const chunks: string[] = [];
-  const stdout = process.stdout.write;
-  const stderr = process.stderr.write;
-  const sink = (chunk: unknown, ...rest: unknown[]): boolean => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  };
-  process.stdout.write = sink as typeof process.stdout.write;
-  process.stderr.write = sink as typeof process.stderr.write;
-  try {
-    await work();
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-  }
-  return chunks.join('');
-}
+const capture = async (work: () => Promise<void>): Promise<string> => (await captureOutput(work)).output;
 
 describe('logging', () => {
   let harness: Harness;

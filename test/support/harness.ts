@@ -7,14 +7,8 @@ import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createApp, type App } from '../../lib/app.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadConfig, type Config } from '../../lib/config.ts';
-import { adminHandler, operationHandler, publicHandler, type LambdaHandler } from '../../lib/lambda.ts';
-import { operation as createAdminAccount } from '../../handlers/createAdminAccount.ts';
-import { operation as createAdminJwt } from '../../handlers/createAdminJwt.ts';
-import { operation as createServiceToken } from '../../handlers/createServiceToken.ts';
-import { operation as rotateServiceToken } from '../../handlers/rotateServiceToken.ts';
-import { operation as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
-import { createHandler as getServiceToken } from '../../handlers/getServiceToken.ts';
-import { createHandler as serviceTokenAuthorizer, type AuthorizerResult } from '../../handlers/serviceTokenAuthorizer.ts';
+import type { LambdaHandler } from '../../lib/lambda.ts';
+import { handlersFor, type Handlers } from './wiring.ts';
 
 export const engineName = (): string => process.env.DDB_ENGINE ?? 'dynalite';
 
@@ -47,15 +41,7 @@ export interface Harness {
   readonly config: Config;
   readonly tableName: string;
   readonly secret: Uint8Array;
-  readonly handlers: {
-    createAdminAccount: LambdaHandler;
-    createAdminJwt: LambdaHandler;
-    createServiceToken: LambdaHandler;
-    rotateServiceToken: LambdaHandler;
-    resetAdminPassword: LambdaHandler;
-    getServiceToken: LambdaHandler;
-    serviceTokenAuthorizer: (event: unknown) => Promise<AuthorizerResult>;
-  };
+  readonly handlers: Handlers;
   /** Every item in the table, sorted by key: the whole state, to compare before and after. */
   items(): Promise<Record<string, unknown>[]>;
 }
@@ -97,15 +83,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     tableName,
     secret,
-    handlers: {
-      createAdminAccount: publicHandler(createAdminAccount, app),
-      createAdminJwt: publicHandler(createAdminJwt, app),
-      createServiceToken: adminHandler(createServiceToken, app),
-      rotateServiceToken: operationHandler(rotateServiceToken, app),
-      resetAdminPassword: adminHandler(resetAdminPassword, app),
-      getServiceToken: getServiceToken(app),
-      serviceTokenAuthorizer: serviceTokenAuthorizer(app),
-    },
+    handlers: handlersFor(app),
     async items() {
       const { Items = [] } = await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
       return Items.sort((a, b) => String(a.pk).localeCompare(String(b.pk)));
@@ -242,23 +220,7 @@ export function expectCredential(response: Answer): void {
   expect(header(response, 'Cache-Control')).toBe('no-store');
 }
 
-/** A Lambda context as the runtime passes it, with the given request id. */
-export function lambdaContext(awsRequestId: string = randomUUID()): Context {
-  return {
-    awsRequestId,
-    functionName: 'databrain-admin-api-test-fn',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:databrain-admin-api-test-fn',
-    memoryLimitInMB: '256',
-    logGroupName: '/aws/lambda/databrain-admin-api-test-fn',
-    logStreamName: '2026/11/27/[$LATEST]0123456789abcdef',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+export { lambdaContext } from './wiring.ts';
 
 export const PATHS = {
   adminAccount: '/api/v2/admin-account',
