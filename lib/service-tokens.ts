@@ -12,7 +12,6 @@ import { tokenState, type RetiredToken, type TokenSet, type TokenState } from '.
 export const MAX_VALID_TOKENS = 10;
 /** Rotated-out tokens past their window, kept so that presenting one says "expired", not "unknown". */
 export const MAX_EXPIRED_KEPT = 10;
-export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
 
 /**
  * Upsert of the company's service token: afterwards the submitted token is the only valid one.

@@ -1,7 +1,6 @@
 import Joi from 'joi';
 import { InvalidRequestBody } from './errors.ts';
 import { canonicalUuid } from './auth/service-token.ts';
-import { MAX_GRACE_SECONDS } from './service-tokens.ts';
 
 /**
  * Request bodies, validated with Joi; its messages (`"token" is required`, `"x" is not allowed`)
@@ -88,6 +87,7 @@ export const createServiceTokenSchema = Joi.object<CreateServiceTokenBody>({
 });
 
 /** The grace period of a rotated token, in seconds: a number or a numeric string, 0 … 7 days. */
+export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
 const graceSeconds = Joi.number().integer().min(0).max(MAX_GRACE_SECONDS);
 
 export interface RotateWithAdminBody {
