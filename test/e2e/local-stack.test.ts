@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,28 @@ let api: string;
 let docs: string;
 let invoke: (fn: string, payload: unknown) => Promise<Response>;
 const recorder = new ExchangeRecorder();
+let stackEnv: NodeJS.ProcessEnv;
+
+/** `npm start` (scripts/start.ts) with the suite's ports and data folder, up when it says so. */
+async function launch(): Promise<void> {
+  output = '';
+  stack = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], { cwd: root, env: stackEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 150_000;
+  while (!output.includes('is running')) {
+    if (stack.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+/** Ctrl-C, as a terminal sends it; resolves with the exit code. */
+async function interrupt(): Promise<number | null> {
+  const exited = once(stack, 'exit');
+  stack.kill('SIGINT');
+  const [code] = await exited;
+  return code as number | null;
+}
 
 beforeAll(async () => {
   const [port, lambdaPort, dynamodbPort, docsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -42,34 +64,20 @@ beforeAll(async () => {
   const stage = 'e2e';
   invoke = (fn, payload) =>
     recorder.invoke(`http://localhost:${lambdaPort}/2015-03-31/functions/databrain-admin-api-${stage}-${fn}/invocations`, fn, payload);
-  stack = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LAMBDA_PORT: String(lambdaPort),
-      DYNAMODB_PORT: String(dynamodbPort),
-      DOCS_PORT: String(docsPort),
-      DATA_DIR: dataDir,
-      STAGE: stage,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 150_000;
-  while (!output.includes('is running')) {
-    if (stack.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
-    await new Promise((done) => setTimeout(done, 200));
-  }
+  stackEnv = {
+    ...process.env,
+    PORT: String(port),
+    LAMBDA_PORT: String(lambdaPort),
+    DYNAMODB_PORT: String(dynamodbPort),
+    DOCS_PORT: String(docsPort),
+    DATA_DIR: dataDir,
+    STAGE: stage,
+  };
+  await launch();
 }, 180_000);
 
 afterAll(async () => {
-  if (stack && stack.exitCode === null) {
-    const exited = once(stack, 'exit');
-    stack.kill('SIGINT');
-    await exited;
-  }
+  if (stack && stack.exitCode === null) await interrupt();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -273,4 +281,37 @@ describe('the OpenAPI document', () => {
     }
     expect(recorder.exchanges.length).toBeGreaterThan(30);
   });
+});
+
+describe('stopping and restarting npm start', () => {
+  it('Ctrl-C stops every process it started; a restart keeps accounts and tokens', async () => {
+    const password = 'N3w!Passw0rd#';
+    const signIn = () => post('/api/v2/admin-account/jwt', { email: admin.email, password });
+    const jwt = (await read(await signIn())).data.accessToken as string;
+    const token = randomUUID();
+    expect((await post('/api/v2/service-token', { token }, { Authorization: `Bearer ${jwt}` })).status).toBe(200);
+
+    expect(await interrupt()).toBe(0);
+    // Nothing is left listening: the API, the invoke endpoint, the docs and dynalite are all gone.
+    for (const name of ['PORT', 'LAMBDA_PORT', 'DOCS_PORT', 'DYNAMODB_PORT']) {
+      const probe = createServer().listen(Number(stackEnv[name]), 'localhost');
+      await once(probe, 'listening');
+      await new Promise((done) => probe.close(done));
+    }
+
+    // The first start generated the signing secret: 256 random bits, owner-only, never printed.
+    const secretFile = join(dataDir, 'jwt-secret');
+    const secret = readFileSync(secretFile, 'utf8');
+    expect(Buffer.from(secret, 'base64url').length).toBeGreaterThanOrEqual(32);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(output).not.toContain(secret);
+
+    await launch();
+    expect(readFileSync(secretFile, 'utf8')).toBe(secret);
+    // A JWT issued before the restart still verifies: the same secret was reused.
+    expect((await post('/api/v2/service-token', { token }, { Authorization: `Bearer ${jwt}` })).status).toBe(200);
+    expect((await signIn()).status).toBe(200);
+    expect((await call(`${api}/api/v2/service-token`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await post('/api/v2/admin-account', { ...admin, email: 'eve@example.com' })).status).toBe(400);
+  }, 180_000);
 });
