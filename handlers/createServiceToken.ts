@@ -3,9 +3,12 @@ import { adminHandler, type AdminOperation } from '../lib/lambda.ts';
 import { createServiceToken } from '../lib/service-tokens.ts';
 import { createServiceTokenSchema, type CreateServiceTokenBody } from '../lib/validation.ts';
 
+// Built once, as the module loads (during Lambda's init), and only the schema this function uses.
+const schema = createServiceTokenSchema();
+
 /** POST /api/v2/service-token — the seed: upserts the company's service token. */
 export const operation: AdminOperation<CreateServiceTokenBody> = {
-  schema: () => createServiceTokenSchema,
+  schema: () => schema,
   async run({ body, principal }, app) {
     return json(200, { key: await createServiceToken(app, principal, body.token) });
   },

@@ -11,13 +11,17 @@ import {
 
 type Body = RotateWithAdminBody | RotateWithTokenBody;
 
+// Built once, as the module loads (during Lambda's init): the two body forms of this route.
+const withAdmin = rotateWithAdminSchema();
+const withToken = rotateWithTokenSchema();
+
 /**
  * POST /api/v2/service-token/rotate — (a) admin JWT with `{token, expireAt}`, or (b) the current
  * service token as Bearer with `{expireAt}`.
  */
 export const operation: Operation<RotationPrincipal, Body> = {
   authenticate: (request, app) => authenticateRotation(app, request),
-  schema: (principal) => (principal.form === 'admin' ? rotateWithAdminSchema : rotateWithTokenSchema),
+  schema: (principal) => (principal.form === 'admin' ? withAdmin : withToken),
   async run({ body, principal }, app) {
     const presented = principal.form === 'admin' ? tokenDigest((body as RotateWithAdminBody).token) : principal.digest;
     return json(200, { key: await rotateServiceToken(app, principal.state, presented, body.expireAt, principal.form) });

@@ -1,4 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { bundleReport, type BundleReport } from '../../scripts/bundles.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const JOI_FUNCTIONS = ['createAdminAccount', 'createAdminJwt', 'createServiceToken', 'rotateServiceToken', 'resetAdminPassword'];
+/** What a handler module reads at load: dummy values; nothing is called. */
+const COLD_START_ENV = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/nonexistent/jwt-secret', AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' };
 
 /*
  * The production bundles, built as serverless-esbuild builds them. The service-token authorizer is
@@ -34,4 +41,32 @@ it('builds every function of serverless.yml', () => {
     'resetAdminPassword', 'rotateServiceToken', 'serviceTokenAuthorizer',
   ]);
   for (const { bytes } of reports) expect(bytes).toBeGreaterThan(0);
+});
+
+describe('Joi in the functions that validate bodies', () => {
+  /*
+   * `.messages()` and `.prefs()` on a schema check the preferences against Joi's own schemas
+   * (joi/lib/schemas.js), whose first use builds all of them: ~0.2× of the floor's cold start in
+   * `npm run bench`. Messages go on rules (`.rule({ message })`) and validate() options instead.
+   * Checked in a fresh Node process, where Joi's modules land in require.cache as they load.
+   */
+  it('never loads Joi\'s own schemas: not at module load, not in a validation', () => {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/');
+      for (const fn of ${JSON.stringify(JOI_FUNCTIONS)}) await import('./handlers/' + fn + '.ts');
+      const v = await import('./lib/validation.ts');
+      const schemas = [v.signUpSchema(['gmail.com']), v.signInSchema(), v.createServiceTokenSchema(),
+        v.rotateWithAdminSchema(), v.rotateWithTokenSchema(), v.resetPasswordSchema()];
+      const messages = schemas.map((schema) => schema.validate({ email: 'a@gmail.com', password: 'a b', token: 'x' }).error?.message);
+      const loaded = Object.keys(require.cache).filter((f) => f.includes('/node_modules/joi/lib/'));
+      process.stdout.write(JSON.stringify({ messages, loaded: loaded.map((f) => f.slice(f.indexOf('/joi/lib/') + 9)) }));
+    `], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, ...COLD_START_ENV } });
+    expect(child.stderr).toBe('');
+    const { messages, loaded } = JSON.parse(child.stdout) as { messages: string[]; loaded: string[] };
+    // The control: Joi did load, and the validations did fail with their messages.
+    expect(loaded).toEqual(expect.arrayContaining(['index.js', 'validator.js', 'types/string.js']));
+    expect(messages.every((m) => typeof m === 'string' && m.length > 0)).toBe(true);
+    expect(loaded).not.toContain('schemas.js');
+  });
 });

@@ -229,12 +229,12 @@ describe('openapi.yaml against the code', () => {
       ...['Sh0rt!', `Aa1!${'a'.repeat(124)}`, `Aa1!${'a'.repeat(125)}`, 'str0ng!passw0rd', 'STR0NG!PASSW0RD', 'Strong!Password',
         'Str0ngPassw0rd', 'Str0ng! Passw0rd', 'Str0ng!\tPassw0rd', 'Str0ng_Passw0rd', 'Str0ng€Passw0rd'].map((p) => ({ ...signUp, password: p })),
     ]],
-    ['SignInRequest', '/components/schemas/SignInRequest', signInSchema, [
+    ['SignInRequest', '/components/schemas/SignInRequest', signInSchema(), [
       { email: 'ada@acme-corp.com', password }, { email: 'x', password: 'y' }, { email: '', password }, { email: '   ', password },
       { email: 'x', password: '' }, { email: 'x', password: '   ' },
       { email: 'x' }, { email: 'x', password: 'p'.repeat(128) }, { email: 'x', password: 'p'.repeat(129) }, { email: 'x', password, more: 1 },
     ]],
-    ['CreateServiceTokenRequest', '/components/schemas/CreateServiceTokenRequest', createServiceTokenSchema, [
+    ['CreateServiceTokenRequest', '/components/schemas/CreateServiceTokenRequest', createServiceTokenSchema(), [
       { token }, { token: token.toUpperCase() }, { token: `{${token}}` }, { token: `(${token})` }, { token: `[${token}]` },
       { token: token.replaceAll('-', '') }, { token: token.replaceAll('-', ':') }, { token: '0e8a7f1c-12344abc-8def0123456789ab' },
       { token: `{${token})` }, { token: `{${token}` }, { token: `${token}}` }, { token: token.replace('-', ':') },
@@ -242,15 +242,15 @@ describe('openapi.yaml against the code', () => {
       { token: '0e8a7f1c-1234-7abc-8def-0123456789ab' }, { token: '0e8a7f1c-1234-4abc-cdef-0123456789ab' }, { token: `${token}0` },
       { token: ` ${token}` }, { token: 'zz8a7f1c-1234-4abc-8def-0123456789ab' }, { token: 42 }, {}, { token, extra: 1 },
     ]],
-    ['RotateWithAdminJwtRequest', '/components/schemas/RotateWithAdminJwtRequest', rotateWithAdminSchema, [
+    ['RotateWithAdminJwtRequest', '/components/schemas/RotateWithAdminJwtRequest', rotateWithAdminSchema(), [
       { token, expireAt: 0 }, { token, expireAt: '0' }, { token }, { expireAt: 0 }, { token: 'nope', expireAt: 0 },
     ]],
-    ['RotateWithServiceTokenRequest', '/components/schemas/RotateWithServiceTokenRequest', rotateWithTokenSchema, [
+    ['RotateWithServiceTokenRequest', '/components/schemas/RotateWithServiceTokenRequest', rotateWithTokenSchema(), [
       ...[0, 1, 300, 604_800, 604_801, -1, 1.5, '0', '300', '0300', '604800', '604801', '600000', '99999', '605000', '-1', '1.5', '', 'abc',
         '0x10', null, true, [], {}].map((expireAt) => ({ expireAt })),
       {}, { expireAt: 0, token },
     ]],
-    ['ResetPasswordRequest', '/components/schemas/ResetPasswordRequest', resetPasswordSchema, [
+    ['ResetPasswordRequest', '/components/schemas/ResetPasswordRequest', resetPasswordSchema(), [
       { currentPassword: 'anything', password }, { currentPassword: '', password }, { currentPassword: 'x'.repeat(129), password },
       { currentPassword: 'x', password: 'weak' }, { password }, { currentPassword: 'x', password, extra: 1 },
     ]],

@@ -59,8 +59,8 @@ describe('sign-up body', () => {
 
 describe('sign-in body', () => {
   it('requires email and password', () => {
-    expect(messageOf(() => validate(signInSchema, { password: 'x' }))).toBe('"email" is required');
-    expect(messageOf(() => validate(signInSchema, { email: 'a@b.co' }))).toBe('"password" is required');
+    expect(messageOf(() => validate(signInSchema(), { password: 'x' }))).toBe('"email" is required');
+    expect(messageOf(() => validate(signInSchema(), { email: 'a@b.co' }))).toBe('"password" is required');
   });
 });
 
@@ -68,7 +68,7 @@ describe('service token body', () => {
   const v4 = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
   it.each([v4, v4.toUpperCase(), `{${v4}}`, v4.replace(/-/g, '')])('accepts %s and returns it canonical', (token) => {
-    expect(validate(createServiceTokenSchema, { token })).toEqual({ token: v4 });
+    expect(validate(createServiceTokenSchema(), { token })).toEqual({ token: v4 });
   });
 
   it.each([
@@ -78,11 +78,11 @@ describe('service token body', () => {
     ['a wrong variant', '0f8fad5b-d9cb-469f-c165-70867728950e'],
     ['not a UUID', 'my-token'],
   ])('refuses %s', (_name, token) => {
-    expect(messageOf(() => validate(createServiceTokenSchema, { token }))).toBe('"token" must be a valid GUID');
+    expect(messageOf(() => validate(createServiceTokenSchema(), { token }))).toBe('"token" must be a valid GUID');
   });
 
   it('requires a string token', () => {
-    expect(messageOf(() => validate(createServiceTokenSchema, {}))).toBe('"token" is required');
-    expect(messageOf(() => validate(createServiceTokenSchema, { token: 42 }))).toBe('"token" must be a string');
+    expect(messageOf(() => validate(createServiceTokenSchema(), {}))).toBe('"token" is required');
+    expect(messageOf(() => validate(createServiceTokenSchema(), { token: 42 }))).toBe('"token" must be a string');
   });
 });
