@@ -24,9 +24,20 @@ export interface BundleReport {
 }
 
 /** The functions and esbuild settings of serverless.yml. */
-export function serverless(): { functions: Record<string, { handler: string }>; custom: { esbuild: EsbuildSettings } } {
+export function serverless(): {
+  functions: Record<string, { handler: string; environment?: Record<string, unknown> }>;
+  custom: { esbuild: EsbuildSettings };
+} {
   // Only plain keys are read here; CloudFormation tags elsewhere in the file are irrelevant to it.
   return parse(readFileSync(`${root}/serverless.yml`, 'utf8'), { logLevel: 'silent' });
+}
+
+/** A function's own environment in serverless.yml, literal values only (not `${…}` references). */
+export function literalEnvironment(fn: string): Record<string, string> {
+  const environment = serverless().functions[fn]?.environment ?? {};
+  return Object.fromEntries(
+    Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !entry[1].includes('${')),
+  );
 }
 
 export async function bundleReport(): Promise<BundleReport[]> {

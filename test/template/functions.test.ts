@@ -30,6 +30,11 @@ describe.each(Object.entries(FUNCTIONS))('function %s', (fn, expected) => {
     expect(properties().Timeout).toBe(TIMEOUT_SECONDS);
   });
 
+  it(expected.argon2id ? 'runs argon2id with one malloc arena (MALLOC_ARENA_MAX=1)' : 'leaves malloc as it is', () => {
+    // glibc reads it at process start: the function's environment is the only place to set it.
+    expect(properties().Environment?.Variables?.MALLOC_ARENA_MAX).toBe(expected.argon2id ? '1' : undefined);
+  });
+
   it(`logs to its own log group, kept ${LOG_RETENTION_DAYS} days, created before it`, () => {
     const logGroup = resource(template, logGroupLogicalId(fn));
     expect(logGroup.Type).toBe('AWS::Logs::LogGroup');

@@ -37,23 +37,25 @@ export interface FunctionExpectation {
   /** Signs or verifies admin JWTs: reads the signing secret. */
   readonly jwt: boolean;
   readonly memorySize: number;
+  /** Hashes or verifies passwords (argon2id, 19 MiB per derivation): runs with one malloc arena. */
+  readonly argon2id: boolean;
 }
 
 /** Every function of the stack, and what it may do. */
 export const FUNCTIONS: Readonly<Record<string, FunctionExpectation>> = {
   // AccountStore.get (cheap refusal, and after a lost put) + AccountStore.create (conditional put)
-  createAdminAccount: { dynamodb: ['GetItem', 'PutItem'], jwt: true, memorySize: 1024 },
+  createAdminAccount: { argon2id: true, dynamodb: ['GetItem', 'PutItem'], jwt: true, memorySize: 1024 },
   // AccountStore.get + SignInAttemptStore.reserve (update, get, put) and .clear (delete)
-  createAdminJwt: { dynamodb: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], jwt: true, memorySize: 1024 },
+  createAdminJwt: { argon2id: true, dynamodb: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], jwt: true, memorySize: 1024 },
   // authenticateAdmin (get) + ServiceTokenStore.replace (update)
-  createServiceToken: { dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 512 },
+  createServiceToken: { argon2id: false, dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 512 },
   // authenticateAdmin or ServiceTokenStore.read (get) + ServiceTokenStore.write (update, get after a lost write)
-  rotateServiceToken: { dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 512 },
+  rotateServiceToken: { argon2id: false, dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 512 },
   // authenticateAdmin (get) + AccountStore.changePassword (update, get after a lost write)
-  resetAdminPassword: { dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 1024 },
+  resetAdminPassword: { argon2id: true, dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 1024 },
   // ServiceTokenStore.read
-  getServiceToken: { dynamodb: ['GetItem'], jwt: false, memorySize: 256 },
-  serviceTokenAuthorizer: { dynamodb: ['GetItem'], jwt: false, memorySize: 256 },
+  getServiceToken: { argon2id: false, dynamodb: ['GetItem'], jwt: false, memorySize: 256 },
+  serviceTokenAuthorizer: { argon2id: false, dynamodb: ['GetItem'], jwt: false, memorySize: 256 },
 };
 
 export const TIMEOUT_SECONDS = 10;
