@@ -12,6 +12,9 @@ export interface StoreConfig {
 }
 
 export const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** DYNAMODB_ENDPOINT: an http:// or https:// URL with a host (a local engine, or another endpoint). */
+export const ENDPOINT_PATTERN = /^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/;
+export const ENDPOINT_RULE = 'must be an http:// or https:// URL';
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv): StoreConfig {
   const fail = (message: string): never => {
@@ -22,6 +25,6 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv): StoreConfig {
   const selfHosted = (env.SELF_HOSTED ?? 'true').trim().toLowerCase();
   if (selfHosted !== 'true' && selfHosted !== 'false') fail('SELF_HOSTED must be a boolean');
   const endpoint = env.DYNAMODB_ENDPOINT || undefined;
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) fail('DYNAMODB_ENDPOINT must be a valid uri');
+  if (endpoint !== undefined && !ENDPOINT_PATTERN.test(endpoint)) fail(`DYNAMODB_ENDPOINT ${ENDPOINT_RULE}`);
   return { selfHosted: selfHosted === 'true', tableName, region: env.AWS_REGION || 'us-east-1', dynamodbEndpoint: endpoint };
 }

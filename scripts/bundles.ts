@@ -14,6 +14,19 @@ export interface EsbuildSettings {
   platform?: 'node';
   format?: 'cjs' | 'esm';
   mainFields?: string[];
+  alias?: Record<string, string>;
+}
+
+/** The esbuild options serverless-esbuild derives from custom.esbuild (the ones that shape the output). */
+export function esbuildOptions(settings: EsbuildSettings) {
+  return {
+    minify: settings.minify ?? true,
+    target: settings.target ?? 'node24',
+    platform: settings.platform ?? 'node',
+    format: settings.format ?? 'cjs',
+    ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),
+    ...(settings.alias ? { alias: settings.alias } : {}),
+  } as const;
 }
 
 export interface BundleReport {
@@ -51,11 +64,7 @@ export async function bundleReport(): Promise<BundleReport[]> {
       bundle: true,
       write: false,
       metafile: true,
-      minify: custom.esbuild.minify ?? true,
-      target: custom.esbuild.target ?? 'node24',
-      platform: custom.esbuild.platform ?? 'node',
-      format: custom.esbuild.format ?? 'cjs',
-      ...(custom.esbuild.mainFields ? { mainFields: custom.esbuild.mainFields } : {}),
+      ...esbuildOptions(custom.esbuild),
       logLevel: 'silent',
     });
     const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0);

@@ -6,7 +6,7 @@ import { build, type Metafile } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serverless, type EsbuildSettings } from '../bundles.ts';
+import { esbuildOptions, serverless, type EsbuildSettings } from '../bundles.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -36,11 +36,7 @@ async function bundle(fn: string, entry: string | { contents: string }, settings
     bundle: true,
     write: false,
     metafile: true,
-    minify: settings.minify ?? true,
-    target: settings.target ?? 'node24',
-    platform: settings.platform ?? 'node',
-    format: settings.format ?? 'cjs',
-    ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),
+    ...esbuildOptions(settings),
     ...(options.sourcemap ? { sourcemap: 'external' as const } : {}),
     logLevel: 'silent',
   });

@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBundles } from '../../scripts/bench/bundles.ts';
 import { bundleReport, type BundleReport } from '../../scripts/bundles.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -70,3 +74,35 @@ describe('Joi in the functions that validate bodies', () => {
     expect(loaded).not.toContain('schemas.js');
   });
 });
+
+describe('the production bundles at cold start', () => {
+  /*
+   * `import * as x from 'util'` in a dependency's ESM build becomes, in the CJS bundle, a copy of
+   * node:util's property descriptors, and reading them loads every lazily loaded part of node:util
+   * (worker_threads, util.parseArgs, util.diff, …): ~5 ms more per cold start. serverless.yml
+   * aliases the one dependency that did it (@hapi/address) to its CommonJS build.
+   */
+  let dir: string;
+  let built: Awaited<ReturnType<typeof buildBundles>>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bundles-'));
+    built = await buildBundles(dir);
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const builtIns = (file: string): string[] => {
+    const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)}); process.stdout.write(JSON.stringify(process.moduleLoadList))`],
+      { encoding: 'utf8', env: { PATH: process.env.PATH, ...COLD_START_ENV } });
+    expect(child.stderr).toBe('');
+    return JSON.parse(child.stdout) as string[];
+  };
+
+  it.each(JOI_FUNCTIONS)('%s does not read all of node:util (its lazily loaded parts stay unloaded)', (fn) => {
+    const loaded = builtIns(built.functions.find((b) => b.fn === fn)!.file);
+    // The control: the bundle did load its built-ins (the SDK's HTTP handler needs an HTTP client).
+    expect(loaded).toContain('NativeModule _http_client');
+    expect(loaded).not.toContain('NativeModule worker_threads');
+    expect(loaded).not.toContain('NativeModule internal/util/parse_args/parse_args');
+  });
+});
+

@@ -1,4 +1,5 @@
 import { DEFAULT_CONSUMER_EMAIL_DOMAINS, loadConfig } from '../../lib/config.ts';
+import { loadStoreConfig } from '../../lib/store-config.ts';
 
 const minimal = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/tmp/secret' };
 
@@ -44,11 +45,31 @@ describe('configuration, validated once at cold start', () => {
     [{ ...minimal, JWT_TTL_SECONDS: '90000' }, /JWT_TTL_SECONDS must be less than or equal to 86400/],
     [{ ...minimal, JWT_TTL_SECONDS: 'soon' }, /JWT_TTL_SECONDS must be a number/],
     [{ ...minimal, SELF_HOSTED: 'maybe' }, /SELF_HOSTED must be a boolean/],
-    [{ ...minimal, DYNAMODB_ENDPOINT: 'localhost:8000' }, /DYNAMODB_ENDPOINT must be a valid uri/],
+    [{ ...minimal, DYNAMODB_ENDPOINT: 'localhost:8000' }, /DYNAMODB_ENDPOINT must be an http:\/\/ or https:\/\/ URL/],
     [{ TABLE_NAME: 'admin-table' }, /one of JWT_SECRET_FILE \(local\) or JWT_SECRET_ARN \(AWS\) must be set/],
     [{ ...minimal, JWT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' }, /set only one of JWT_SECRET_FILE and JWT_SECRET_ARN/],
     [{ ...minimal, CONSUMER_EMAIL_DOMAINS: 'gmail.com;yahoo.com' }, /CONSUMER_EMAIL_DOMAINS/],
   ])('fails naming the variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  // The lean functions (authorizer, introspection) validate their subset by hand: same rules.
+  it.each([
+    ['http://localhost:8000', true], ['https://dynamodb.eu-west-1.amazonaws.com', true], ['http://127.0.0.1:8000/', true],
+    ['http://[::1]:8000', true], ['localhost:8000', false], ['ftp://localhost', false], ['http://', false], ['http:///x', false],
+    ['http://local host', false], [' http://localhost', false], ['http://localhost/ x', false],
+  ])('DYNAMODB_ENDPOINT %j: accepted = %s, by both loaders', (endpoint, accepted) => {
+    const env = { ...minimal, DYNAMODB_ENDPOINT: endpoint };
+    const outcome = (load: () => unknown) => {
+      try {
+        load();
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const expected = accepted ? 'accepted' : 'Invalid configuration: DYNAMODB_ENDPOINT must be an http:// or https:// URL';
+    expect(outcome(() => loadConfig(env))).toBe(expected);
+    expect(outcome(() => loadStoreConfig(env))).toBe(expected);
   });
 });
