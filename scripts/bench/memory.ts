@@ -14,6 +14,8 @@ export interface MemoryReading {
   readonly heapTotal: number;
   /** V8 young generation committed: grows with the allocation rate, up to its limit. */
   readonly newSpace: number;
+  /** V8's code and trusted spaces committed: machine code, bytecode and their metadata (JIT warm-up). */
+  readonly codeSpace: number;
 }
 
 export interface MemoryResult {
@@ -40,8 +42,9 @@ const reading = async (count: number): Promise<MemoryReading> => {
   gc();
   gc();
   const { rss, heapUsed, heapTotal } = process.memoryUsage();
-  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
-  return { after: count, rss, heapUsed, heapTotal, newSpace };
+  const spaces = v8.getHeapSpaceStatistics();
+  const size = (...names: string[]) => spaces.filter((s) => names.includes(s.space_name)).reduce((sum, s) => sum + s.space_size, 0);
+  return { after: count, rss, heapUsed, heapTotal, newSpace: size('new_space'), codeSpace: size('code_space', 'trusted_space') };
 };
 
 const readings: MemoryReading[] = [];

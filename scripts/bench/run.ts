@@ -332,7 +332,7 @@ try {
     const results = await pool(jobs, 2);
     raw.memory = results;
     const rows = [['request', 'readings after', 'RSS first', 'RSS second', 'growth', 'heap used', 'V8 heap committed', 'of which young gen',
-      'target', '', 'RSS third', 'third vs second', 'heap used', 'target', '']];
+      'code', 'target', '', 'RSS third', 'third vs second', 'heap used', 'target', '']];
     for (const r of results) {
       const [a, b, c] = r.readings as [MemoryResult['readings'][0], MemoryResult['readings'][0], MemoryResult['readings'][0]];
       const growth = b.rss / a.rss - 1;
@@ -347,6 +347,7 @@ try {
       rows.push([
         r.label, r.readings.map((x) => x.after).join(' / '), mib(a.rss), mib(b.rss), pct(growth),
         pct(b.heapUsed / a.heapUsed - 1), signed(b.heapTotal - a.heapTotal), signed(b.newSpace - a.newSpace),
+        signed(b.codeSpace - a.codeSpace),
         `≤ ${pct(TARGET.memoryGrowth)}`, isControl ? `(${verdict(met)})` : verdict(met),
         mib(c.rss), pct(steady), pct(c.heapUsed / b.heapUsed - 1),
         leakChecked ? `≤ ${pct(TARGET.memoryGrowth)}` : '', leakChecked ? verdict(steadyMet) : '',
@@ -361,6 +362,7 @@ try {
     log(`\nargon2id rows (real argon2id, ~19 MiB per derivation) run ${MEMORY.argon2Marks.join(' / ')} invocations, not 10,000:`);
     log('at tens of ms of CPU each that would take many minutes; the "[argon2 stand-in]" rows run the same handlers 10,000 times.');
     log('young gen = V8\'s new space, committed: V8 grows it under allocation pressure, up to its limit (--max-semi-space-size).');
+    log('code = V8\'s code and trusted spaces (machine code, bytecode, their metadata): the JIT compiling the hot paths.');
     log(`"[young gen fixed]": control rows, not a configuration: the same process started with ${PINNED_SEMI_SPACE.join(' ')},`);
     log('i.e. with the young generation at the size the rows above grow it to, from the start; what remains is the growth');
     log('that is not V8 sizing its young generation. Leak check (third vs second reading): on the control rows and the argon2id');
