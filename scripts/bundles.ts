@@ -1,39 +1,23 @@
 // Builds each function's production bundle the way serverless-esbuild does (settings read from
-// serverless.yml's custom.esbuild) and reports its size and which source files went into it.
-// `node scripts/bundles.ts` prints the table; the tests use bundleReport() to check contents.
-import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+// serverless.yml's custom.esbuild), written as .cjs files, as Lambda loads them. The tests check
+// what went into each bundle and load them; scripts/bench/ measures them.
+// `node scripts/bundles.ts` prints each bundle's size.
+import { build, type Metafile } from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export interface EsbuildSettings {
+interface EsbuildSettings {
   minify?: boolean;
   target?: string;
   platform?: 'node';
   format?: 'cjs' | 'esm';
   mainFields?: string[];
   alias?: Record<string, string>;
-}
-
-/** The esbuild options serverless-esbuild derives from custom.esbuild (the ones that shape the output). */
-export function esbuildOptions(settings: EsbuildSettings) {
-  return {
-    minify: settings.minify ?? true,
-    target: settings.target ?? 'node24',
-    platform: settings.platform ?? 'node',
-    format: settings.format ?? 'cjs',
-    ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),
-    ...(settings.alias ? { alias: settings.alias } : {}),
-  } as const;
-}
-
-export interface BundleReport {
-  readonly fn: string;
-  readonly bytes: number;
-  /** Source files (repository-relative) and packages that ended up in the bundle. */
-  readonly inputs: readonly string[];
 }
 
 /** The functions and esbuild settings of serverless.yml. */
@@ -53,28 +37,70 @@ export function literalEnvironment(fn: string): Record<string, string> {
   );
 }
 
-export async function bundleReport(): Promise<BundleReport[]> {
-  const { functions, custom } = serverless();
-  const reports: BundleReport[] = [];
-  for (const [fn, { handler }] of Object.entries(functions)) {
-    const entry = `${root}/${handler.slice(0, handler.lastIndexOf('.'))}.ts`;
-    const result = await build({
-      entryPoints: [entry],
-      absWorkingDir: root,
-      bundle: true,
-      write: false,
-      metafile: true,
-      ...esbuildOptions(custom.esbuild),
-      logLevel: 'silent',
-    });
-    const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0);
-    reports.push({ fn, bytes, inputs: Object.keys(result.metafile.inputs) });
+export interface BuiltBundle {
+  readonly fn: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly metafile: Metafile;
+}
+
+export interface BuildOptions {
+  /** Also write `<bundle>.map` (for profiles; the production build has none). */
+  readonly sourcemap?: boolean;
+}
+
+/** Source files (repository-relative) and packages that ended up in a bundle. */
+export const inputsOf = (bundle: BuiltBundle): string[] => Object.keys(bundle.metafile.inputs);
+
+/**
+ * One bundle built with the production settings, written to `dir`: an entry file, or a module
+ * body (`contents`, resolved from the repository root).
+ */
+export async function buildBundle(name: string, entry: string | { contents: string }, dir: string,
+  options: BuildOptions = {}): Promise<BuiltBundle> {
+  const settings = serverless().custom.esbuild;
+  const file = join(dir, `${name.replace(/\W+/g, '-').replace(/^-|-$/g, '')}.cjs`);
+  const result = await build({
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: root, sourcefile: `${name}.ts`, loader: 'ts' as const } }),
+    outfile: file,
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    metafile: true,
+    // The options serverless-esbuild passes on from custom.esbuild that shape the output.
+    minify: settings.minify ?? true,
+    target: settings.target ?? 'node24',
+    platform: settings.platform ?? 'node',
+    format: settings.format ?? 'cjs',
+    ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),
+    ...(settings.alias ? { alias: settings.alias } : {}),
+    ...(options.sourcemap ? { sourcemap: 'external' as const } : {}),
+    logLevel: 'silent',
+  });
+  const output = result.outputFiles.find((f) => f.path === file);
+  if (!output) throw new Error(`${name}: esbuild wrote no ${file}`);
+  for (const written of result.outputFiles) writeFileSync(written.path, written.contents);
+  return { fn: name, file, bytes: output.contents.length, metafile: result.metafile };
+}
+
+/** Every function of serverless.yml, written to `dir`. */
+export async function buildFunctionBundles(dir: string, options: BuildOptions = {}): Promise<BuiltBundle[]> {
+  const built: BuiltBundle[] = [];
+  for (const [fn, { handler }] of Object.entries(serverless().functions)) {
+    built.push(await buildBundle(fn, join(root, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`), dir, options));
   }
-  return reports;
+  return built;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const { fn, bytes } of await bundleReport()) {
-    console.log(`${fn.padEnd(24)} ${(bytes / 1024).toFixed(0).padStart(5)} KiB`);
+  const dir = mkdtempSync(join(tmpdir(), 'bundles-'));
+  try {
+    for (const { fn, bytes } of await buildFunctionBundles(dir)) {
+      console.log(`${fn.padEnd(24)} ${(bytes / 1024).toFixed(0).padStart(5)} KiB`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

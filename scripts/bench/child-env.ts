@@ -1,23 +1,12 @@
 // What every benchmark process needs before any lib/ or handlers/ module loads:
-//  - the dummy configuration a handler module reads at load (it builds its production App from the
-//    environment; nothing here ever calls it: DYNAMODB_ENDPOINT names a port nobody listens on);
+//  - the dummy configuration a handler module reads at load (dummy-env.ts), in process.env;
 //  - a switch in front of node:crypto's argon2, so that a measurement can take argon2id's cost out
 //    of a password request (a stand-in derives the tag with one SHA-512) and put it back.
 // lib/auth/passwords.ts captures `argon2` when it loads, so this module must be evaluated first:
 // the bench's processes import it first and load everything else with dynamic import() after it.
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
-
-/** The environment of a cold start: dummy values only, no credentials, no network. */
-export const DUMMY_ENV: Readonly<Record<string, string>> = {
-  TABLE_NAME: 'bench-table',
-  JWT_SECRET_FILE: '/nonexistent/bench-jwt-secret',
-  AWS_REGION: 'us-east-1',
-  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-  SELF_HOSTED: 'true',
-  POWERTOOLS_SERVICE_NAME: 'databrain-admin-api',
-  POWERTOOLS_LOG_LEVEL: 'INFO',
-};
+import { DUMMY_ENV } from './dummy-env.ts';
 
 for (const [name, value] of Object.entries(DUMMY_ENV)) process.env[name] ??= value;
 

@@ -3,9 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DUMMY_ENV } from './child-env.ts';
+import { DUMMY_ENV } from './dummy-env.ts';
 import { median } from './stats.ts';
-import type { BuiltBundle } from './bundles.ts';
+import type { BuiltBundle } from '../bundles.ts';
 
 /** What the child measures around `require(bundle)`: the cold start's module load and init. */
 export interface ColdSample {

@@ -10,7 +10,7 @@ import { SourceMap } from 'node:module';
 import { Session, type Profiler, type Runtime } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DUMMY_ENV } from './child-env.ts';
+import { DUMMY_ENV } from './dummy-env.ts';
 
 const [mode, target] = process.argv.slice(2);
 const TOP = Number(process.env.TOP ?? 25);

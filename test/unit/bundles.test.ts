@@ -3,32 +3,34 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBundles } from '../../scripts/bench/bundles.ts';
-import { bundleReport, type BundleReport } from '../../scripts/bundles.ts';
+import { DUMMY_ENV } from '../../scripts/bench/dummy-env.ts';
+import { buildFunctionBundles, inputsOf, type BuiltBundle } from '../../scripts/bundles.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const JOI_FUNCTIONS = ['createAdminAccount', 'createAdminJwt', 'createServiceToken', 'rotateServiceToken', 'resetAdminPassword'];
-/** What a handler module reads at load: dummy values; nothing is called. */
-const COLD_START_ENV = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/nonexistent/jwt-secret', AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' };
 
 /*
- * The production bundles, built as serverless-esbuild builds them. The service-token authorizer is
- * on the path of every service-level request: it must not carry validation, JWT or password code.
+ * The production bundles, built once as serverless-esbuild builds them. The service-token
+ * authorizer is on the path of every service-level request: it must not carry validation, JWT or
+ * password code.
  */
-let reports: BundleReport[];
+let dir: string;
+let built: BuiltBundle[];
 beforeAll(async () => {
-  reports = await bundleReport();
+  dir = mkdtempSync(join(tmpdir(), 'bundles-'));
+  built = await buildFunctionBundles(dir);
 }, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const bundle = (fn: string): BundleReport => {
-  const report = reports.find((r) => r.fn === fn);
-  if (!report) throw new Error(`no function ${fn} in serverless.yml`);
-  return report;
+const bundle = (fn: string): BuiltBundle => {
+  const found = built.find((b) => b.fn === fn);
+  if (!found) throw new Error(`no function ${fn} in serverless.yml`);
+  return found;
 };
 
 describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (fn) => {
   it('contains neither Joi, jose, nor the password code', () => {
-    const { inputs } = bundle(fn);
+    const inputs = inputsOf(bundle(fn));
     expect(inputs.some((file) => file.includes('node_modules/joi/'))).toBe(false);
     expect(inputs.some((file) => file.includes('node_modules/@hapi/'))).toBe(false);
     expect(inputs.some((file) => file.includes('node_modules/jose/'))).toBe(false);
@@ -40,11 +42,11 @@ describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (f
 });
 
 it('builds every function of serverless.yml', () => {
-  expect(reports.map((r) => r.fn).sort()).toEqual([
+  expect(built.map((b) => b.fn).sort()).toEqual([
     'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'getServiceToken',
     'resetAdminPassword', 'rotateServiceToken', 'serviceTokenAuthorizer',
   ]);
-  for (const { bytes } of reports) expect(bytes).toBeGreaterThan(0);
+  for (const { bytes } of built) expect(bytes).toBeGreaterThan(0);
 });
 
 describe('Joi in the functions that validate bodies', () => {
@@ -65,7 +67,7 @@ describe('Joi in the functions that validate bodies', () => {
       const messages = schemas.map((schema) => schema.validate({ email: 'a@gmail.com', password: 'a b', token: 'x' }).error?.message);
       const loaded = Object.keys(require.cache).filter((f) => f.includes('/node_modules/joi/lib/'));
       process.stdout.write(JSON.stringify({ messages, loaded: loaded.map((f) => f.slice(f.indexOf('/joi/lib/') + 9)) }));
-    `], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, ...COLD_START_ENV } });
+    `], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, ...DUMMY_ENV } });
     expect(child.stderr).toBe('');
     const { messages, loaded } = JSON.parse(child.stdout) as { messages: string[]; loaded: string[] };
     // The control: Joi did load, and the validations did fail with their messages.
@@ -82,23 +84,15 @@ describe('the production bundles at cold start', () => {
    * (worker_threads, util.parseArgs, util.diff, …): ~5 ms more per cold start. serverless.yml
    * aliases the one dependency that did it (@hapi/address) to its CommonJS build.
    */
-  let dir: string;
-  let built: Awaited<ReturnType<typeof buildBundles>>;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bundles-'));
-    built = await buildBundles(dir);
-  }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   const builtIns = (file: string): string[] => {
     const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)}); process.stdout.write(JSON.stringify(process.moduleLoadList))`],
-      { encoding: 'utf8', env: { PATH: process.env.PATH, ...COLD_START_ENV } });
+      { encoding: 'utf8', env: { PATH: process.env.PATH, ...DUMMY_ENV } });
     expect(child.stderr).toBe('');
     return JSON.parse(child.stdout) as string[];
   };
 
   it.each(JOI_FUNCTIONS)('%s does not read all of node:util (its lazily loaded parts stay unloaded)', (fn) => {
-    const loaded = builtIns(built.functions.find((b) => b.fn === fn)!.file);
+    const loaded = builtIns(bundle(fn).file);
     // The control: the bundle did load its built-ins (the SDK's HTTP handler needs an HTTP client).
     expect(loaded).toContain('NativeModule _http_client');
     expect(loaded).not.toContain('NativeModule worker_threads');
