@@ -1,7 +1,6 @@
 import { json } from '../lib/http.ts';
 import { operationHandler, type Operation } from '../lib/lambda.ts';
 import { authenticateRotation, rotateServiceToken, type RotationPrincipal } from '../lib/service-tokens.ts';
-import { tokenDigest } from '../lib/auth/service-token.ts';
 import {
   rotateWithAdminSchema,
   rotateWithTokenSchema,
@@ -23,8 +22,7 @@ export const operation: Operation<RotationPrincipal, Body> = {
   authenticate: (request, app) => authenticateRotation(app, request),
   schema: (principal) => (principal.form === 'admin' ? withAdmin : withToken),
   async run({ body, principal }, app) {
-    const presented = principal.form === 'admin' ? tokenDigest((body as RotateWithAdminBody).token) : principal.digest;
-    return json(200, { key: await rotateServiceToken(app, principal.state, presented, body.expireAt, principal.form) });
+    return json(200, { key: await rotateServiceToken(app, principal, body) });
   },
 };
 

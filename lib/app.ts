@@ -1,42 +1,32 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { AdminJwt } from './auth/admin-jwt.ts';
 import { signingKeyLoader } from './auth/signing-key.ts';
-import { systemClock, type Clock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { AccountStore } from './store/accounts.ts';
-import { createDocumentClient, type Database } from './store/client.ts';
-import { ServiceTokenStore } from './store/service-tokens.ts';
+import { createDocumentClient } from './store/client.ts';
 import { SignInAttemptStore } from './store/sign-in-attempts.ts';
+import { createTokenRuntime, type TokenRuntime, type TokenRuntimeOverrides } from './token-runtime.ts';
 
 /** Everything a request needs, wired once per container. Tests build their own with another clock or table. */
-export interface App {
+export interface App extends TokenRuntime {
   readonly config: Config;
-  readonly clock: Clock;
-  readonly logger: Logger;
   readonly jwt: AdminJwt;
   readonly accounts: AccountStore;
-  readonly serviceTokens: ServiceTokenStore;
   readonly signInAttempts: SignInAttemptStore;
 }
 
-export interface AppOverrides {
-  readonly clock?: Clock;
-  readonly db?: Database;
+export interface AppOverrides extends TokenRuntimeOverrides {
   readonly signingKey?: () => Promise<Uint8Array>;
-  readonly logger?: Logger;
 }
 
+/** The token runtime (clock, logger, service tokens), plus what admin and sign-in requests need. */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const clock = overrides.clock ?? systemClock;
   const db = overrides.db ?? createDocumentClient(config);
-  const signingKey = overrides.signingKey ?? signingKeyLoader(config);
+  const runtime = createTokenRuntime(config, { ...overrides, db });
   return {
+    ...runtime,
     config,
-    clock,
-    logger: overrides.logger ?? new Logger({ serviceName: 'databrain-admin-api' }),
-    jwt: new AdminJwt(signingKey, config.jwt, clock),
+    jwt: new AdminJwt(overrides.signingKey ?? signingKeyLoader(config), config.jwt, runtime.clock),
     accounts: new AccountStore(db, config.tableName),
-    serviceTokens: new ServiceTokenStore(db, config.tableName),
     signInAttempts: new SignInAttemptStore(db, config.tableName),
   };
 }

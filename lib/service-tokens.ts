@@ -7,6 +7,7 @@ import { authenticateAdmin } from './admin-auth.ts';
 import { bearerToken, type ApiRequest } from './http.ts';
 import { authenticateServiceToken, looksLikeServiceToken, standingOf } from './service-token-auth.ts';
 import { tokenState, type RetiredToken, type TokenSet, type TokenState } from './store/service-tokens.ts';
+import type { RotateWithAdminBody, RotateWithTokenBody } from './validation.ts';
 
 /** At most this many tokens are valid at once: the current one and those in their grace window. */
 export const MAX_VALID_TOKENS = 10;
@@ -23,8 +24,6 @@ export async function createServiceToken(app: App, account: Account, token: stri
 }
 
 /** How a rotation was authenticated: the answers for a bad token differ (CONTRACT §4). */
-export type RotationForm = 'admin' | 'service-token';
-
 export type RotationPrincipal =
   | { readonly form: 'admin'; readonly state: TokenState }
   | { readonly form: 'service-token'; readonly state: TokenState; readonly digest: string };
@@ -43,17 +42,19 @@ export async function authenticateRotation(app: App, request: ApiRequest): Promi
 }
 
 /**
- * Rotates the current token: a new random v4 UUID becomes current, the old one stays valid for
- * `graceSeconds`. One read (by the caller) and one conditional write: the write only lands if the
- * token set is unchanged since that read, so of two concurrent rotations exactly one succeeds.
+ * Rotates the presented token (form a: named in the body; form b: the Bearer itself): a new random
+ * v4 UUID becomes current, the old one stays valid for `expireAt` seconds. One read (when the
+ * caller authenticated) and one conditional write: the write only lands if the token set is
+ * unchanged since that read, so of two concurrent rotations exactly one succeeds.
  */
 export async function rotateServiceToken(
   app: App,
-  state: TokenState,
-  presentedDigest: string,
-  graceSeconds: number,
-  form: RotationForm,
+  principal: RotationPrincipal,
+  body: RotateWithAdminBody | RotateWithTokenBody,
 ): Promise<string> {
+  const { form, state } = principal;
+  const presentedDigest = form === 'admin' ? tokenDigest((body as RotateWithAdminBody).token) : principal.digest;
+  const graceSeconds = body.expireAt;
   const now = app.clock.now();
   const standing = standingOf(state.tokens, presentedDigest, now);
   if (standing.kind === 'unknown' || (standing.kind === 'expired' && form === 'service-token')) {

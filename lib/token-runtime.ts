@@ -7,7 +7,7 @@ import { loadStoreConfig, type StoreConfig } from './store-config.ts';
 
 /**
  * The lean wiring of the functions that only check service tokens (the authorizer, introspection):
- * no Joi, no jose, no password code in their bundles. `App` satisfies this interface too.
+ * no Joi, no jose, no password code in their bundles. `App` (app.ts) is built on top of it.
  */
 export interface TokenRuntime extends Runtime {
   readonly config: StoreConfig;

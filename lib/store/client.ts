@@ -3,9 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoreConfig } from '../store-config.ts';
 
 /**
- * One document client per container, created at cold start and reused by every invocation.
- *
- * Timeouts and retries keep a failing engine inside the functions' 10 s timeout, so it yields our
+ * Timeouts and retries of every AWS call the functions make (DynamoDB here, Secrets Manager in
+ * secrets.ts). They keep a failing engine inside the functions' 10 s timeout, so it yields our
  * documented 500 rather than a Lambda timeout. Per DynamoDB call, with @smithy/core 3.41's standard
  * retry strategy (the SDK is pinned, see README):
  * - each attempt is cut at `requestTimeout` = 2 s, connecting included (`connectionTimeout` 1 s
@@ -21,6 +20,13 @@ import type { StoreConfig } from '../store-config.ts';
  * ~6.2 s. (An engine that succeeds only on a last attempt, call after call, can still add up.)
  * `retryMode` is pinned because AWS_RETRY_MODE=adaptive would add client-side rate-limit waits.
  */
+export const BOUNDED_CALLS = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+} as const;
+
+/** One document client per container, created at cold start and reused by every invocation. */
 export function createDocumentClient(
   config: Pick<StoreConfig, 'region' | 'dynamodbEndpoint'>,
   /** Only for measurements (scripts/bench): another transport under the same settings. */
@@ -29,9 +35,7 @@ export function createDocumentClient(
   const local = config.dynamodbEndpoint !== undefined;
   const client = new DynamoDBClient({
     region: config.region,
-    maxAttempts: 3,
-    retryMode: 'standard',
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+    ...BOUNDED_CALLS,
     ...(local && {
       endpoint: config.dynamodbEndpoint,
       // Local engines ignore signatures; real credentials, if present, are not needed.

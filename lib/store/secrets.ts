@@ -1,17 +1,12 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BOUNDED_CALLS } from './client.ts';
 
 /**
  * The JWT signing secret in AWS: a Secrets Manager secret the stack generates itself. Read once per
  * container (the caller caches it), with the same bounded timeouts as DynamoDB calls.
  */
 export async function readSecretString(arn: string, region: string): Promise<string> {
-  const client = new SecretsManagerClient({
-    region,
-    maxAttempts: 3,
-    retryMode: 'standard',
-    // As for DynamoDB (client.ts): without throwOnRequestTimeout the timeout only logs a warning.
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
-  });
+  const client = new SecretsManagerClient({ region, ...BOUNDED_CALLS });
   try {
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!SecretString) throw new Error('JWT_SECRET_ARN names a secret without a string value');

@@ -27,8 +27,6 @@ export interface TokenState {
   readonly revision: number;
 }
 
-export type ReplaceOutcome = 'replaced' | 'unchanged';
-
 /*
  * The tokens live in the account item itself (attribute `serviceTokens`, plus `tokenRevision`).
  * So "exactly one current token" and "an upsert revokes every other token" are single-item
@@ -57,7 +55,7 @@ export class ServiceTokenStore {
   }
 
   /** Makes `digest` the only token. The caller has just read the account, which is never deleted. */
-  async replace(companyId: string, digest: string, now: number): Promise<ReplaceOutcome> {
+  async replace(companyId: string, digest: string, now: number): Promise<void> {
     const tokens: TokenSet = { current: { digest, createdAt: now }, retired: [] };
     try {
       await this.#db.send(
@@ -70,10 +68,9 @@ export class ServiceTokenStore {
           ExpressionAttributeValues: { ':companyId': companyId, ':tokens': tokens, ':digest': digest, ':zero': 0, ':one': 1 },
         }),
       );
-      return 'replaced';
     } catch (error) {
-      if (isConditionFailure(error)) return 'unchanged';
-      throw error;
+      // The submitted token is already the only one: the documented no-op.
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
