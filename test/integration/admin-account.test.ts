@@ -3,6 +3,8 @@ import {
   ADMIN,
   EVENT_SHAPES,
   PATHS,
+  PHC_ARGON2ID,
+  V4_UUID,
   bearer,
   call,
   createHarness,
@@ -16,8 +18,6 @@ import {
 } from '../support/harness.ts';
 
 const ALREADY_CREATED = 'Your company account is already created, please sign in';
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const PHC_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
 
 const signUpOn = (harness: Harness, shape: EventShape, body: unknown) =>
   call(harness.handlers.createAdminAccount, shape, { path: PATHS.adminAccount, body });
@@ -43,9 +43,9 @@ describe.each(EVENT_SHAPES)('POST /api/v2/admin-account over %s', (shape) => {
     expect(items).toStrictEqual([
       {
         pk: 'ACCOUNT',
-        companyId: expect.stringMatching(UUID_V4),
+        companyId: expect.stringMatching(V4_UUID),
         companyName: ADMIN.companyName,
-        adminId: expect.stringMatching(UUID_V4),
+        adminId: expect.stringMatching(V4_UUID),
         email: ADMIN.email,
         firstName: ADMIN.firstName,
         passwordHash: expect.stringMatching(PHC_ARGON2ID),
@@ -67,7 +67,7 @@ describe.each(EVENT_SHAPES)('POST /api/v2/admin-account over %s', (shape) => {
       cv: 1,
       iat: expect.any(Number),
       exp: (claims.iat as number) + 3600,
-      jti: expect.stringMatching(UUID_V4),
+      jti: expect.stringMatching(V4_UUID),
     });
 
     const upsert = await call(harness.handlers.createServiceToken, shape, {

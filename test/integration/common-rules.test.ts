@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ADMIN,
+  CORE_PATHS,
   EVENT_SHAPES,
   PATHS,
   bearer,
@@ -10,6 +11,7 @@ import {
   expectCredential,
   expectError,
   signUp,
+  type CoreEndpoint,
   type EventShape,
   type Harness,
   type RequestSpec,
@@ -23,12 +25,8 @@ const NOT_OBJECT = 'Request body must be a JSON object';
 const MEDIA_TYPE = 'Content-Type must be application/json';
 const SIGN_IN = { email: ADMIN.email, password: ADMIN.password };
 
-type Endpoint = 'createAdminAccount' | 'createAdminJwt' | 'createServiceToken';
-const PATH: Record<Endpoint, string> = {
-  createAdminAccount: PATHS.adminAccount,
-  createAdminJwt: PATHS.adminJwt,
-  createServiceToken: PATHS.serviceToken,
-};
+type Endpoint = CoreEndpoint;
+const PATH = CORE_PATHS;
 const ENDPOINTS = Object.keys(PATH) as Endpoint[];
 
 /** A JSON text of exactly `bytes` bytes: `{"pad":"xxx…"}`. */

@@ -12,9 +12,11 @@
 // `npm test` runs a fixed seed and few cases; `npm run soak` (SOAK=1) 10,000 cases per endpoint.
 import fc from 'fast-check';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { createHarness, type Answer, type Harness, type ManualClock } from '../support/harness.ts';
+import { V4_UUID, createHarness, type Answer, type Harness, type ManualClock } from '../support/harness.ts';
 import { createToken, rotateWithToken } from '../support/lifecycle.ts';
-import { captureOutput, createEmptyHarness, createWorld, deleteAccount, engineClient, envelopeProblem, futureClock, leakedIn, propertyTimeout, runs, secretSpellings, signAdminJwt, SOAK } from '../support/proof.ts';
+import { captureOutput, createEmptyHarness, createWorld, deleteAccount, envelopeProblem, futureClock, leakedIn, propertyTimeout, runs, secretSpellings, SOAK } from '../support/proof.ts';
+import { engineClient } from '../support/engine.ts';
+import { signAdminJwt } from '../support/jwt.ts';
 import { caseArb, digestOf, examples, resolve, tokenStandings, type CaseWeights, type Endpoint, type FuzzCase, type Model } from '../support/proof-fuzz.ts';
 
 /** Every answer each endpoint may give besides 200 (CONTRACT.md and the README's decisions). */
@@ -142,7 +144,6 @@ const asCanonical = (value: unknown) => {
   const hex = hexUuid(value);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
-const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** One case: resolve, call, judge. Returns the problems found (empty: the case holds). */
 async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: ReturnType<typeof engineClient>): Promise<string[]> {
@@ -272,7 +273,7 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
           }
           case 'rotateServiceToken': {
             const key = body?.key as string;
-            if (!same(Object.keys(body ?? {}), ['key']) || !V4.test(key ?? '')) problems.push(`200 body ${raw.body}`);
+            if (!same(Object.keys(body ?? {}), ['key']) || !V4_UUID.test(key ?? '')) problems.push(`200 body ${raw.body}`);
             if (w.model.tokens.has(digestOf(key))) problems.push('rotation handed out a known token');
             if (account?.serviceTokens?.current?.digest !== digestOf(key)) problems.push('the new key is not current');
             const presented = r.uuidBearer ? 'bearer' : asCanonical(fields.token);

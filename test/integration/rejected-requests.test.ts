@@ -3,19 +3,22 @@
 import { randomUUID } from 'node:crypto';
 import {
   ADMIN,
+  CORE_PATHS,
   EVENT_SHAPES,
   PATHS,
   bearer,
   call,
   createHarness,
   expectCredential,
+  type CoreEndpoint,
   type EventShape,
   type Harness,
   type RequestSpec,
 } from '../support/harness.ts';
 import { forgeJwt } from '../support/jwt.ts';
 
-type Endpoint = 'createAdminAccount' | 'createAdminJwt' | 'createServiceToken';
+type Endpoint = CoreEndpoint;
+const PATH = CORE_PATHS;
 
 interface Rejection {
   readonly name: string;
@@ -25,12 +28,6 @@ interface Rejection {
   /** Built once the harness (and its account) exist. */
   readonly spec: (ctx: { harness: Harness; jwt: string }) => Promise<Omit<RequestSpec, 'path'>> | Omit<RequestSpec, 'path'>;
 }
-
-const PATH: Record<Endpoint, string> = {
-  createAdminAccount: PATHS.adminAccount,
-  createAdminJwt: PATHS.adminJwt,
-  createServiceToken: PATHS.serviceToken,
-};
 
 const REJECTIONS: Rejection[] = [
   // sign-up

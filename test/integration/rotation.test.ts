@@ -14,6 +14,7 @@ import {
   header,
   sha256Base64url,
   signUp,
+  V4_UUID,
   type Harness,
 } from '../support/harness.ts';
 import { forgeJwt } from '../support/jwt.ts';
@@ -22,7 +23,6 @@ import {
   FORMS,
   LIFECYCLE_PATHS,
   SECOND,
-  V4_UUID,
   allowedTokens,
   authorizeToken,
   createToken,

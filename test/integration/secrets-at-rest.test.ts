@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ADMIN,
   PATHS,
+  PHC_ARGON2ID,
   bearer,
   call,
   createHarness,
@@ -12,14 +13,8 @@ import {
   tokenSetIn,
   type Harness,
 } from '../support/harness.ts';
+import { uuidSpellings } from '../support/proof.ts';
 
-const PHC_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
-
-/** Every common spelling of a UUID (hex only, hyphenated, braced; both cases). */
-const spellings = (uuid: string): string[] => {
-  const hex = uuid.replaceAll('-', '');
-  return [uuid, hex, `{${uuid}}`].flatMap((s) => [s.toLowerCase(), s.toUpperCase()]);
-};
 
 describe('secrets at rest', () => {
   let harness: Harness;
@@ -54,7 +49,7 @@ describe('secrets at rest', () => {
     expect(table).not.toContain(ADMIN.password);
     expect(table).not.toContain('Wr0ng!Password');
     for (const token of tokens) {
-      for (const spelling of spellings(token)) expect(table).not.toContain(spelling);
+      for (const spelling of uuidSpellings(token)) expect(table).not.toContain(spelling);
     }
     for (const jwt of jwts) {
       for (const segment of jwt.split('.')) expect(table).not.toContain(segment);

@@ -12,11 +12,11 @@ import {
   expectError,
   sha256Base64url,
   signUp,
-  tokenSetIn,
   type EventShape,
   type Harness,
 } from '../support/harness.ts';
 import { forgeJwt } from '../support/jwt.ts';
+import { tokenSet } from '../support/lifecycle.ts';
 
 const upsertOn = (harness: Harness, shape: EventShape, jwt: string | undefined, body: unknown) =>
   call(harness.handlers.createServiceToken, shape, {
@@ -24,8 +24,6 @@ const upsertOn = (harness: Harness, shape: EventShape, jwt: string | undefined, 
     ...(jwt ? { headers: bearer(jwt) } : {}),
     body,
   });
-
-const tokenSet = async (harness: Harness) => tokenSetIn(await harness.items());
 
 describe.each(EVENT_SHAPES)('POST /api/v2/service-token over %s', (shape) => {
   const clock = new ManualClock();

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { engineEndpoint } from './engine.ts';
 
 /** A DynamoDB error type the proxy can answer with (HTTP 400 and the JSON body DynamoDB sends). */
 export type DynamoDbErrorType = 'ProvisionedThroughputExceededException' | 'ThrottlingException';
@@ -67,7 +68,7 @@ const ERROR_MESSAGES: Record<DynamoDbErrorType, string> = {
 const passAll = () => true;
 
 /** Starts a proxy in front of `target` (default: the run's engine) in mode `pass`. */
-export async function startDynamoDbProxy(target: string = requiredEngine()): Promise<DynamoDbProxy> {
+export async function startDynamoDbProxy(target: string = engineEndpoint()): Promise<DynamoDbProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set<Socket>();
@@ -211,12 +212,6 @@ export async function startDynamoDbProxy(target: string = requiredEngine()): Pro
       agent.destroy();
     },
   };
-}
-
-function requiredEngine(): string {
-  const endpoint = process.env.DDB_ENDPOINT;
-  if (!endpoint) throw new Error('DDB_ENDPOINT is not set: run the integration project through jest (globalSetup)');
-  return endpoint;
 }
 
 /** Calls that write (the ones a conditional-write fault targets). */

@@ -1,22 +1,21 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createApp, type App } from '../../lib/app.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadConfig, type Config } from '../../lib/config.ts';
 import type { LambdaHandler } from '../../lib/lambda.ts';
+import { engineClient, engineEndpoint } from './engine.ts';
 import { handlersFor, type Handlers } from './wiring.ts';
 
 export const engineName = (): string => process.env.DDB_ENGINE ?? 'dynalite';
 
-function endpoint(): string {
-  const value = process.env.DDB_ENDPOINT;
-  if (!value) throw new Error('DDB_ENDPOINT is not set: run the integration project through jest (globalSetup)');
-  return value;
-}
+/** A random (version 4) UUID, canonical: what ids and issued service tokens look like. */
+export const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A stored password: argon2id PHC string at the OWASP parameters, 16-byte salt, 32-byte tag. */
+export const PHC_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
 
 /**
  * A clock the test moves by hand. It starts at the real time (whole seconds) by default: DynamoDB
@@ -62,9 +61,9 @@ export interface HarnessOptions {
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const createTable = options.createTable ?? true;
   const tableName = options.env?.TABLE_NAME ?? `${createTable ? 'test' : 'missing'}-${randomUUID()}`;
-  if (createTable) await ensureTable(endpoint(), tableName);
+  if (createTable) await ensureTable(engineEndpoint(), tableName);
   const config = loadConfig({
-    DYNAMODB_ENDPOINT: endpoint(),
+    DYNAMODB_ENDPOINT: engineEndpoint(),
     JWT_SECRET_FILE: '/not/used/in/tests',
     ...options.env,
     TABLE_NAME: tableName,
@@ -75,9 +74,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: options.logLevel ?? 'SILENT' }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: endpoint(), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
+  const db = engineClient();
   return {
     app,
     config,
@@ -227,6 +224,14 @@ export const PATHS = {
   adminJwt: '/api/v2/admin-account/jwt',
   serviceToken: '/api/v2/service-token',
 } as const;
+
+/** The core path's handlers, and the route each answers. */
+export type CoreEndpoint = 'createAdminAccount' | 'createAdminJwt' | 'createServiceToken';
+export const CORE_PATHS: Readonly<Record<CoreEndpoint, string>> = {
+  createAdminAccount: PATHS.adminAccount,
+  createAdminJwt: PATHS.adminJwt,
+  createServiceToken: PATHS.serviceToken,
+};
 
 /** Creates the account (ADMIN unless told otherwise) over HTTP API and returns its access token. */
 export async function signUp(harness: Harness, body: Record<string, unknown> = ADMIN): Promise<string> {

@@ -16,29 +16,51 @@ export interface ForgeOptions {
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
+/** Who an admin JWT speaks for: the claims `sub`, `companyId` and `cv`. */
+export interface AdminIdentity {
+  readonly adminId: string;
+  readonly companyId: string;
+  readonly credentialVersion: number;
+}
+
 /**
- * An admin JWT built by hand. Without options it is exactly what the API itself issues for the
- * harness's account (and is accepted), so a test that overrides one thing proves that one thing is
- * checked. Time claims follow the harness clock.
+ * An admin JWT signed with the harness's secret: with no overrides exactly what the API issues
+ * for `identity` (and so valid); `undefined` values leave a claim out. Needs no table read.
+ * Time claims follow the harness clock.
  */
-export async function forgeJwt(harness: Harness, options: ForgeOptions = {}): Promise<string> {
-  // A harness without a table (createTable: false) has no account to read: random ids then.
-  const account = await harness.app.accounts.get().catch(() => undefined);
+export async function signAdminJwt(
+  harness: Harness,
+  identity: AdminIdentity,
+  overrides: Record<string, unknown> = {},
+  options: Pick<ForgeOptions, 'alg' | 'key'> = {},
+): Promise<string> {
   const now = Math.floor(harness.app.clock.now() / 1000);
   const merged: Record<string, unknown> = {
     iss: harness.config.jwt.issuer,
     aud: harness.config.jwt.audience,
-    sub: account?.adminId ?? randomUUID(),
-    companyId: account?.companyId ?? randomUUID(),
+    sub: identity.adminId,
+    companyId: identity.companyId,
     role: 'admin',
-    cv: account?.credentialVersion ?? 1,
+    cv: identity.credentialVersion,
     iat: now,
     exp: now + harness.config.jwt.ttlSeconds,
     jti: randomUUID(),
-    ...options.claims,
+    ...overrides,
   };
   const payload = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
   const alg = options.alg ?? 'HS256';
   if (alg === 'none') return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`;
   return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).sign(options.key ?? harness.secret);
+}
+
+/**
+ * An admin JWT built by hand for the harness's account. Without options it is exactly what the
+ * API itself issues (and is accepted), so a test that overrides one thing proves that one thing
+ * is checked.
+ */
+export async function forgeJwt(harness: Harness, options: ForgeOptions = {}): Promise<string> {
+  // A harness without a table (createTable: false) has no account to read: random ids then.
+  const account = await harness.app.accounts.get().catch(() => undefined);
+  const identity = account ?? { adminId: randomUUID(), companyId: randomUUID(), credentialVersion: 1 };
+  return signAdminJwt(harness, identity, options.claims, options);
 }

@@ -13,7 +13,6 @@ export const LIFECYCLE_PATHS = {
 } as const;
 
 /** A random version 4 UUID in canonical (lowercase, hyphenated) form, RFC 4122 variant. */
-export const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export const SECOND = 1_000;
 export const iso = (epochMs: number): string => new Date(epochMs).toISOString();

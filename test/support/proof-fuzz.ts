@@ -13,7 +13,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { eventFor, type EventShape, type Harness } from './harness.ts';
 import { authorizerEvent } from './lifecycle.ts';
-import { signAdminJwt, uuidSpellings } from './proof.ts';
+import { signAdminJwt } from './jwt.ts';
+import { uuidSpellings } from './proof.ts';
 
 export type Endpoint =
   | 'createAdminAccount'

@@ -1,9 +1,6 @@
 // Shared pieces of the proof suites (test/integration/proof-*.test.ts): the quick/soak switch,
 // output capture, a signed-in "world" to run requests against, and the common response checks.
-import { randomUUID } from 'node:crypto';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SignJWT } from 'jose';
 import { ADMIN, ManualClock, PATHS, call, createHarness, header, type Answer, type Harness, type HarnessOptions } from './harness.ts';
 import { createToken } from './lifecycle.ts';
 
@@ -111,43 +108,6 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
 /** An empty harness (no account) whose app talks to `endpoint`. */
 export const createEmptyHarness = (endpoint?: string, logLevel: HarnessOptions['logLevel'] = 'SILENT'): Promise<Harness> =>
   createHarness({ clock: futureClock(), logLevel, env: endpoint ? { DYNAMODB_ENDPOINT: endpoint } : {} });
-
-/**
- * An admin JWT signed with the harness's secret: with no overrides exactly what the API issues
- * for `claims` (and so valid); `undefined` values leave a claim out. Needs no table read.
- */
-export async function signAdminJwt(
-  harness: Harness,
-  account: { adminId: string; companyId: string; credentialVersion: number },
-  overrides: Record<string, unknown> = {},
-  options: { alg?: 'HS256' | 'HS384' | 'HS512'; key?: Uint8Array } = {},
-): Promise<string> {
-  const now = Math.floor(harness.app.clock.now() / 1000);
-  const merged: Record<string, unknown> = {
-    iss: harness.config.jwt.issuer,
-    aud: harness.config.jwt.audience,
-    sub: account.adminId,
-    companyId: account.companyId,
-    role: 'admin',
-    cv: account.credentialVersion,
-    iat: now,
-    exp: now + harness.config.jwt.ttlSeconds,
-    jti: randomUUID(),
-    ...overrides,
-  };
-  const payload = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
-  const alg = options.alg ?? 'HS256';
-  return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).sign(options.key ?? harness.secret);
-}
-
-/** A document client straight to the run's engine (not through any proxy), for test-side writes. */
-export function engineClient(): DynamoDBDocumentClient {
-  const endpoint = process.env.DDB_ENDPOINT;
-  if (!endpoint) throw new Error('DDB_ENDPOINT is not set');
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
-}
 
 /** Deletes the ACCOUNT item behind the app's back: the instance is "fresh" again. */
 export async function deleteAccount(db: DynamoDBDocumentClient, harness: Harness): Promise<void> {
