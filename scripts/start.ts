@@ -13,7 +13,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { ensureTable, readServerlessConfig, startDynalite } from './dynamodb.ts';
+import { ensureTable, startDynalite } from './dynamodb.ts';
+import { readServerlessConfig } from './serverless-config.ts';
 import type { LocalEngine } from './dynamodb.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type Joi from 'joi';
-import { readServerlessConfig } from '../../scripts/dynamodb.ts';
+import { readServerlessConfig } from '../../scripts/serverless-config.ts';
 import * as errors from '../../lib/errors.ts';
 import { errorResult, MAX_BODY_BYTES } from '../../lib/http.ts';
 import {
@@ -89,7 +89,7 @@ describe('openapi.yaml as a document', () => {
   });
 
   it('describes exactly the HTTP routes of serverless.yml, each operationId being the function name', () => {
-    const functions = (readServerlessConfig() as { functions: Record<string, { events?: { httpApi?: { method: string; path: string } }[] }> }).functions;
+    const { functions } = readServerlessConfig();
     const routes = Object.entries(functions).flatMap(([name, fn]) =>
       (fn.events ?? []).filter((e) => e.httpApi).map((e) => `${e.httpApi!.method.toUpperCase()} ${e.httpApi!.path} ${name}`));
     const documented = contract.operations().map((o) => `${o.method} ${o.path} ${o.operationId}`);
