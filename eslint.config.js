@@ -12,11 +12,11 @@ export default tseslint.config(
     },
   },
   {
-    // Only the store talks to DynamoDB (and to the AWS SDK at all).
+    // Only the AWS clients (lib/aws/) and the stores (*.store.ts) talk to AWS (lib/README.md).
     files: ['lib/**/*.ts', 'handlers/**/*.ts'],
-    ignores: ['lib/store/**'],
+    ignores: ['lib/aws/**', 'lib/**/*.store.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*'], message: 'Only lib/store/ may import the AWS SDK.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*'], message: 'Only lib/aws/ and *.store.ts files may import the AWS SDK.' }] }],
     },
   },
   {

@@ -1,7 +1,7 @@
-import { createAdminAccount } from '../lib/accounts.ts';
-import { json } from '../lib/http.ts';
-import { publicHandler, type PublicOperation } from '../lib/lambda.ts';
-import { signUpSchema, type SignUpBody } from '../lib/validation.ts';
+import { createAdminAccount } from '../lib/admin/account.ts';
+import { json } from '../lib/http/response.ts';
+import { publicHandler, type PublicOperation } from '../lib/http/operation.ts';
+import { signUpSchema, type SignUpBody } from '../lib/admin/bodies.ts';
 
 /** POST /api/v2/admin-account — creates the company and its first admin, and signs the admin in. */
 export const operation: PublicOperation<SignUpBody> = {

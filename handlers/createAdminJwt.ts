@@ -1,7 +1,7 @@
-import { signIn } from '../lib/accounts.ts';
-import { json } from '../lib/http.ts';
-import { publicHandler, type PublicOperation } from '../lib/lambda.ts';
-import { signInSchema, type SignInBody } from '../lib/validation.ts';
+import { signIn } from '../lib/admin/account.ts';
+import { json } from '../lib/http/response.ts';
+import { publicHandler, type PublicOperation } from '../lib/http/operation.ts';
+import { signInSchema, type SignInBody } from '../lib/admin/bodies.ts';
 
 // Built once, as the module loads (during Lambda's init), and only the schema this function uses.
 const schema = signInSchema();

@@ -1,7 +1,7 @@
-import { json } from '../lib/http.ts';
-import { adminHandler, type AdminOperation } from '../lib/lambda.ts';
-import { createServiceToken } from '../lib/service-tokens.ts';
-import { createServiceTokenSchema, type CreateServiceTokenBody } from '../lib/validation.ts';
+import { json } from '../lib/http/response.ts';
+import { adminHandler, type AdminOperation } from '../lib/http/operation.ts';
+import { createServiceToken } from '../lib/service-token/manage.ts';
+import { createServiceTokenSchema, type CreateServiceTokenBody } from '../lib/service-token/bodies.ts';
 
 // Built once, as the module loads (during Lambda's init), and only the schema this function uses.
 const schema = createServiceTokenSchema();

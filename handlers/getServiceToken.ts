@@ -1,7 +1,8 @@
-import { bearerToken, json } from '../lib/http.ts';
-import { lambda } from '../lib/lambda-core.ts';
-import { authenticateServiceToken, describeToken } from '../lib/service-token-auth.ts';
-import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/token-runtime.ts';
+import { bearerToken } from '../lib/http/request.ts';
+import { json } from '../lib/http/response.ts';
+import { lambda } from '../lib/http/pipeline.lean.ts';
+import { authenticateServiceToken, describeToken } from '../lib/service-token/authenticate.ts';
+import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/runtime/token-runtime.lean.ts';
 
 /**
  * GET /api/v2/service-token — behind the service-token authorizer: the presented token's company,

@@ -1,7 +1,7 @@
-import { resetPassword } from '../lib/accounts.ts';
-import { json } from '../lib/http.ts';
-import { adminHandler, type AdminOperation } from '../lib/lambda.ts';
-import { resetPasswordSchema, type ResetPasswordBody } from '../lib/validation.ts';
+import { resetPassword } from '../lib/admin/account.ts';
+import { json } from '../lib/http/response.ts';
+import { adminHandler, type AdminOperation } from '../lib/http/operation.ts';
+import { resetPasswordSchema, type ResetPasswordBody } from '../lib/admin/bodies.ts';
 
 // Built once, as the module loads (during Lambda's init), and only the schema this function uses.
 const schema = resetPasswordSchema();

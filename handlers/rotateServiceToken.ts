@@ -1,12 +1,12 @@
-import { json } from '../lib/http.ts';
-import { operationHandler, type Operation } from '../lib/lambda.ts';
-import { authenticateRotation, rotateServiceToken, type RotationPrincipal } from '../lib/service-tokens.ts';
+import { json } from '../lib/http/response.ts';
+import { operationHandler, type Operation } from '../lib/http/operation.ts';
+import { authenticateRotation, rotateServiceToken, type RotationPrincipal } from '../lib/service-token/manage.ts';
 import {
   rotateWithAdminSchema,
   rotateWithTokenSchema,
   type RotateWithAdminBody,
   type RotateWithTokenBody,
-} from '../lib/validation.ts';
+} from '../lib/service-token/bodies.ts';
 
 type Body = RotateWithAdminBody | RotateWithTokenBody;
 

@@ -1,8 +1,8 @@
 import type { APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { AuthenticationError } from '../lib/errors.ts';
-import { bearerToken, normalizeEvent } from '../lib/http.ts';
-import { authenticateServiceToken, describeToken } from '../lib/service-token-auth.ts';
-import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/token-runtime.ts';
+import { bearerToken, normalizeEvent } from '../lib/http/request.ts';
+import { authenticateServiceToken, describeToken } from '../lib/service-token/authenticate.ts';
+import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/runtime/token-runtime.lean.ts';
 
 /** Authorizer context values must be scalars: `expiresAt` is left out while the token is current. */
 export type AuthorizerContext = { companyId: string; createdAt: string; expiresAt?: string };

@@ -1,6 +1,6 @@
 /**
  * The error codes of CONTRACT.md, each knowing its status and message. Domain code throws these;
- * `lib/http.ts` maps them to responses in one place. Anything that is not an ApiError becomes
+ * `lib/http/pipeline.lean.ts` maps them to responses in one place. Anything that is not an ApiError becomes
  * `500 INTERNAL_SERVER_ERROR` there, with the detail in the log only.
  */
 export class ApiError extends Error {

@@ -142,7 +142,7 @@ function startServerlessOffline(config: Config, env: NodeJS.ProcessEnv): ChildPr
     // Feeds custom.tableName, so the handlers' TABLE_NAME is the table ensured here.
     '--param', `tableName=${config.tableName}`,
     // The functions get JWT_SECRET_FILE (below), so serverless.yml must not also give them
-    // JWT_SECRET_ARN: lib/config.ts accepts exactly one of the two.
+    // JWT_SECRET_ARN: lib/runtime/config.ts accepts exactly one of the two.
     '--param', 'jwtSecretSource=file',
   ], {
     cwd: ROOT,

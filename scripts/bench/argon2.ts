@@ -1,8 +1,8 @@
 // Child process of `npm run bench`. Section 5b: argon2id as the functions run it
-// (lib/auth/passwords.ts: m = 19 MiB, t = 2, p = 1), hash and verify alternating, from a fresh
+// (lib/admin/password.ts: m = 19 MiB, t = 2, p = 1), hash and verify alternating, from a fresh
 // process: CPU, wall time and minor page faults of each operation. Result over IPC.
 // argv: <operations>
-import { hashPassword, verifyPassword } from '../../lib/auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../../lib/admin/password.ts';
 
 export interface Argon2Op {
   readonly kind: 'hash' | 'verify';

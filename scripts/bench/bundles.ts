@@ -1,6 +1,6 @@
 // The functions' production bundles (scripts/bundles.ts builds them as serverless-esbuild does),
 // plus the "floor": a bundle holding only the DynamoDB document client and its construction, exactly as
-// lib/store/client.ts builds it. Every cold-start figure is a ratio to that floor.
+// lib/aws/dynamodb.ts builds it. Every cold-start figure is a ratio to that floor.
 import type { Metafile } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 // Child process of `npm run bench` (stdout to /dev/null). Section 3: the DynamoDB calls each
-// request makes, counted by SDK middleware on the production client (lib/store/client.ts) against
+// request makes, counted by SDK middleware on the production client (lib/aws/dynamodb.ts) against
 // an in-memory dynalite, over the whole flow. Result over IPC.
 import './child-env.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -16,9 +16,9 @@ export interface CallsRow {
 
 const { Logger } = await import('@aws-lambda-powertools/logger');
 const { startDynalite, ensureTable } = await import('../dynamodb.ts');
-const { createApp } = await import('../../lib/app.ts');
-const { loadConfig } = await import('../../lib/config.ts');
-const { createDocumentClient } = await import('../../lib/store/client.ts');
+const { createApp } = await import('../../lib/runtime/app.ts');
+const { loadConfig } = await import('../../lib/runtime/config.ts');
+const { createDocumentClient } = await import('../../lib/aws/dynamodb.ts');
 const { handlersFor } = await import('../../test/support/wiring.ts');
 
 const COMMANDS: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' };

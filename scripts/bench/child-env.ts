@@ -2,7 +2,7 @@
 //  - the dummy configuration a handler module reads at load (dummy-env.ts), in process.env;
 //  - a switch in front of node:crypto's argon2, so that a measurement can take argon2id's cost out
 //    of a password request (a stand-in derives the tag with one SHA-512) and put it back.
-// lib/auth/passwords.ts captures `argon2` when it loads, so this module must be evaluated first:
+// lib/admin/password.ts captures `argon2` when it loads, so this module must be evaluated first:
 // the bench's processes import it first and load everything else with dynamic import() after it.
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';

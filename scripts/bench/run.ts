@@ -254,7 +254,7 @@ try {
 
   // ---------------------------------------------------------------- argon2id (section 5b)
   if (enabled('argon2')) {
-    log('\n## argon2id cost per hash and per verify (lib/auth/passwords.ts: m = 19 MiB, t = 2, p = 1)\n');
+    log('\n## argon2id cost per hash and per verify (lib/admin/password.ts: m = 19 MiB, t = 2, p = 1)\n');
     log('Fresh processes, hash and verify alternating; the glibc default and MALLOC_ARENA_MAX=1 alternating too.');
     log('faults = minor page faults during the operation (4,864 would be all of argon2\'s 19 MiB, freshly mapped).\n');
     const runs: Argon2Run[] = [];

@@ -7,9 +7,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, jwtVerify } from 'jose';
-import { createApp, type App } from '../../lib/app.ts';
-import { loadConfig } from '../../lib/config.ts';
-import { hashPassword } from '../../lib/auth/passwords.ts';
+import { createApp, type App } from '../../lib/runtime/app.ts';
+import { loadConfig } from '../../lib/runtime/config.ts';
+import { hashPassword } from '../../lib/admin/password.ts';
 import { handlersFor, lambdaContext } from '../../test/support/wiring.ts';
 import { realArgon2, standInArgon2, useArgon2StandIn } from './child-env.ts';
 import { StubTransport, stubbedDocumentClient, type CannedResponses } from './stub.ts';
@@ -181,13 +181,13 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       .setIssuer(issuer).setAudience(audience).setSubject(adminId).setIssuedAt(iat).setExpirationTime(iat + ttlSeconds)
       .setJti(randomUUID()).sign(secret);
   };
-  // argon2id with the parameters lib/auth/passwords.ts uses; in `stand-in` mode the same stand-in
+  // argon2id with the parameters lib/admin/password.ts uses; in `stand-in` mode the same stand-in
   // the handler then gets, so that both sides of that ratio carry the same (tiny) cost.
   const bareArgon2 = (mode: 'real' | 'stand-in') => async () => {
     await argon2[mode]('argon2id', { message: PASSWORD, nonce: randomBytes(16), memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 });
   };
 
-  // The bare SDK calls, with the inputs lib/store/ sends.
+  // The bare SDK calls, with the inputs the *.store.ts files send.
   const readAccount = () => db.send(new GetCommand({ TableName: TABLE, Key: ACCOUNT_KEY, ConsistentRead: true }));
   const readTokens = () => db.send(new GetCommand({ TableName: TABLE, Key: ACCOUNT_KEY, ConsistentRead: true, ProjectionExpression: PROJECTION }));
   const writeTokens = (conditionExpression: string, values: Record<string, unknown>, names?: Record<string, string>) =>

@@ -2,7 +2,7 @@
 // middleware that counts the calls a request makes.
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../lib/store/client.ts';
+import { createDocumentClient } from '../../lib/aws/dynamodb.ts';
 
 export type DynamoOperation = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 export type CannedResponses = Partial<Record<DynamoOperation, Record<string, unknown>>>;
@@ -47,7 +47,7 @@ export class StubTransport {
 }
 
 /**
- * The production document client of lib/store/client.ts (no endpoint override: the regional
+ * The production document client of lib/aws/dynamodb.ts (no endpoint override: the regional
  * endpoint is resolved per request, as in Lambda), with the stub as its transport.
  */
 export function stubbedDocumentClient(transport: StubTransport): DynamoDBDocumentClient {

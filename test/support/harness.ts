@@ -3,10 +3,10 @@ import type { Context } from 'aws-lambda';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ensureTable } from '../../scripts/dynamodb.ts';
-import { createApp, type App } from '../../lib/app.ts';
-import type { Clock } from '../../lib/clock.ts';
-import { loadConfig, type Config } from '../../lib/config.ts';
-import type { LambdaHandler } from '../../lib/lambda.ts';
+import { createApp, type App } from '../../lib/runtime/app.ts';
+import type { Clock } from '../../lib/runtime/clock.ts';
+import { loadConfig, type Config } from '../../lib/runtime/config.ts';
+import type { LambdaHandler } from '../../lib/http/operation.ts';
 import { engineClient, engineEndpoint } from './engine.ts';
 import { handlersFor, type Handlers } from './wiring.ts';
 

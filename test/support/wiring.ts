@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { App } from '../../lib/app.ts';
-import { adminHandler, operationHandler, publicHandler } from '../../lib/lambda.ts';
+import type { App } from '../../lib/runtime/app.ts';
+import { adminHandler, operationHandler, publicHandler } from '../../lib/http/operation.ts';
 import { operation as createAdminAccount } from '../../handlers/createAdminAccount.ts';
 import { operation as createAdminJwt } from '../../handlers/createAdminJwt.ts';
 import { operation as createServiceToken } from '../../handlers/createServiceToken.ts';

@@ -1,4 +1,4 @@
-import { decodeSecret, MIN_SECRET_BYTES } from '../../lib/auth/signing-key.ts';
+import { decodeSecret, MIN_SECRET_BYTES } from '../../lib/admin/signing-key.ts';
 import { FUNCTIONS, functionLogicalId, loadTemplate, resource, resourcesOfType, stringsIn, type Template } from './template.ts';
 
 const prod: Template = loadTemplate('prod');

@@ -1,4 +1,4 @@
-import { BOUNDED_CALLS } from '../../lib/store/client.ts';
+import { BOUNDED_CALLS } from '../../lib/aws/dynamodb.ts';
 import {
   FUNCTIONS,
   functionLogicalId,
@@ -48,7 +48,7 @@ describe('the stack', () => {
     }
   });
 
-  // Both AWS clients (DynamoDB in client.ts, Secrets Manager in secrets.ts) take BOUNDED_CALLS.
+  // Both AWS clients (DynamoDB in lib/aws/dynamodb.ts, Secrets Manager in lib/aws/secrets-manager.ts) take BOUNDED_CALLS.
   it('sizes the timeout above a failing AWS call: attempts x (connect + request)', () => {
     // requestTimeout includes the connect, so the real bound is lower (~6.2 s with back-off).
     const { maxAttempts, requestHandler } = BOUNDED_CALLS;

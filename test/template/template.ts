@@ -32,7 +32,7 @@ export function loadTemplate(stage: Stage): Template {
 }
 
 export interface FunctionExpectation {
-  /** The DynamoDB actions the function's code issues (lib/store/), without the `dynamodb:` prefix. */
+  /** The DynamoDB actions the function's code issues (the *.store.ts files), without the `dynamodb:` prefix. */
   readonly dynamodb: readonly string[];
   /** Signs or verifies admin JWTs: reads the signing secret. */
   readonly jwt: boolean;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
-import { AdminJwt } from '../../lib/auth/admin-jwt.ts';
+import { AdminJwt } from '../../lib/admin/jwt.ts';
 import { AuthenticationError } from '../../lib/errors.ts';
 
 const settings = { issuer: 'iss-test', audience: 'aud-test', ttlSeconds: 3600 };

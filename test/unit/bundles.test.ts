@@ -34,10 +34,13 @@ describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (f
     expect(inputs.some((file) => file.includes('node_modules/joi/'))).toBe(false);
     expect(inputs.some((file) => file.includes('node_modules/@hapi/'))).toBe(false);
     expect(inputs.some((file) => file.includes('node_modules/jose/'))).toBe(false);
-    expect(inputs).not.toContain('lib/auth/passwords.ts');
-    expect(inputs).not.toContain('lib/validation.ts');
+    // Nothing of the admin side (passwords, JWTs, the account's own store) and no request bodies.
+    expect(inputs.filter((file) => file.startsWith('lib/admin/') || file.endsWith('/bodies.ts'))).toEqual([]);
+    expect(inputs).not.toContain('lib/http/operation.ts');
+    expect(inputs).not.toContain('lib/runtime/config.ts');
     // The control: it does carry what it needs.
-    expect(inputs).toContain('lib/service-token-auth.ts');
+    expect(inputs).toContain('lib/service-token/authenticate.ts');
+    expect(inputs).toContain('lib/runtime/config.lean.ts');
   });
 });
 
@@ -61,9 +64,10 @@ describe('Joi in the functions that validate bodies', () => {
       import { createRequire } from 'node:module';
       const require = createRequire(process.cwd() + '/');
       for (const fn of ${JSON.stringify(JOI_FUNCTIONS)}) await import('./handlers/' + fn + '.ts');
-      const v = await import('./lib/validation.ts');
-      const schemas = [v.signUpSchema(['gmail.com']), v.signInSchema(), v.createServiceTokenSchema(),
-        v.rotateWithAdminSchema(), v.rotateWithTokenSchema(), v.resetPasswordSchema()];
+      const a = await import('./lib/admin/bodies.ts');
+      const t = await import('./lib/service-token/bodies.ts');
+      const schemas = [a.signUpSchema(['gmail.com']), a.signInSchema(), t.createServiceTokenSchema(),
+        t.rotateWithAdminSchema(), t.rotateWithTokenSchema(), a.resetPasswordSchema()];
       const messages = schemas.map((schema) => schema.validate({ email: 'a@gmail.com', password: 'a b', token: 'x' }).error?.message);
       const loaded = Object.keys(require.cache).filter((f) => f.includes('/node_modules/joi/lib/'));
       process.stdout.write(JSON.stringify({ messages, loaded: loaded.map((f) => f.slice(f.indexOf('/joi/lib/') + 9)) }));

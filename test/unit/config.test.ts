@@ -1,5 +1,5 @@
-import { DEFAULT_CONSUMER_EMAIL_DOMAINS, loadConfig } from '../../lib/config.ts';
-import { loadStoreConfig } from '../../lib/store-config.ts';
+import { DEFAULT_CONSUMER_EMAIL_DOMAINS, loadConfig } from '../../lib/runtime/config.ts';
+import { loadStoreConfig } from '../../lib/runtime/config.lean.ts';
 
 const minimal = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/tmp/secret' };
 

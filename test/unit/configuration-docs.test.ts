@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { configVariables } from '../../lib/config.ts';
+import { configVariables } from '../../lib/runtime/config.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

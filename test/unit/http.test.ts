@@ -1,4 +1,4 @@
-import { bearerToken, DIRECT_INVOCATION_ADDRESS, jsonBody, MAX_BODY_BYTES, normalizeEvent } from '../../lib/http.ts';
+import { bearerToken, DIRECT_INVOCATION_ADDRESS, jsonBody, MAX_BODY_BYTES, normalizeEvent } from '../../lib/http/request.ts';
 import { ApiError } from '../../lib/errors.ts';
 
 const httpApi = (over: Record<string, unknown> = {}) => ({

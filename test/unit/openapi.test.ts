@@ -2,15 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type Joi from 'joi';
 import { readServerlessConfig } from '../../scripts/serverless-config.ts';
 import * as errors from '../../lib/errors.ts';
-import { errorResult, MAX_BODY_BYTES } from '../../lib/http.ts';
-import {
-  createServiceTokenSchema,
-  resetPasswordSchema,
-  rotateWithAdminSchema,
-  rotateWithTokenSchema,
-  signInSchema,
-  signUpSchema,
-} from '../../lib/validation.ts';
+import { errorResult } from '../../lib/http/response.ts';
+import { MAX_BODY_BYTES } from '../../lib/http/request.ts';
+import { createServiceTokenSchema, rotateWithAdminSchema, rotateWithTokenSchema } from '../../lib/service-token/bodies.ts';
+import { resetPasswordSchema, signInSchema, signUpSchema } from '../../lib/admin/bodies.ts';
 import { OPENAPI_FILE, OpenApiContract, pointerSegment, type DirectExchange, type HttpExchange } from '../support/openapi-contract.ts';
 
 /*
@@ -166,7 +161,7 @@ describe('openapi.yaml against the code', () => {
     expect(contract.validate('/components/schemas/ErrorEnvelope', { error: { code: 'INVALID_CREDENTIALS', message: 'Wrong password' } })).not.toBe('');
   });
 
-  // What each function can answer besides 200, read from its code (handlers/, lib/lambda*.ts).
+  // What each function can answer besides 200, read from its code (handlers/, lib/http/).
   const body = [new errors.InvalidRequestBody('"x" is not allowed'), new errors.UnsupportedMediaType(), new errors.PayloadTooLarge(MAX_BODY_BYTES)];
   const server = [new errors.NotSelfHosted(), new errors.InternalServerError()];
   const admin = [new errors.AuthenticationError(), new errors.AccountNotFound()];
@@ -210,7 +205,7 @@ describe('openapi.yaml against the code', () => {
   });
 
   /*
-   * The request schemas say what Joi (lib/validation.ts) accepts. Each body below is judged by both;
+   * The request schemas say what Joi (the bodies.ts files) accepts. Each body below is judged by both;
    * they must agree. Where the document cannot say what the server checks (a consumer domain from
    * configuration, Joi's top-level-domain list, trimming before the length checks), or says less
    * than Joi tolerates ("3e2" for expireAt), the body is not in this list: the schema's

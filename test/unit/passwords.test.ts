@@ -1,4 +1,4 @@
-import { hashPassword, OWASP_ARGON2ID, UNKNOWN_USER_HASH, verifyPassword } from '../../lib/auth/passwords.ts';
+import { hashPassword, OWASP_ARGON2ID, UNKNOWN_USER_HASH, verifyPassword } from '../../lib/admin/password.ts';
 
 describe('argon2id password hashing', () => {
   let hash: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalUuid, digestsEqual, tokenDigest } from '../../lib/auth/service-token.ts';
+import { canonicalUuid, digestsEqual, tokenDigest } from '../../lib/service-token/token.ts';
 
 const token = '0f8fad5b-d9cb-469f-a165-70867728950e';
 

@@ -1,6 +1,8 @@
-import { DEFAULT_CONSUMER_EMAIL_DOMAINS } from '../../lib/config.ts';
+import { DEFAULT_CONSUMER_EMAIL_DOMAINS } from '../../lib/runtime/config.ts';
 import { InvalidRequestBody } from '../../lib/errors.ts';
-import { createServiceTokenSchema, signInSchema, signUpSchema, validate } from '../../lib/validation.ts';
+import { createServiceTokenSchema } from '../../lib/service-token/bodies.ts';
+import { signInSchema, signUpSchema } from '../../lib/admin/bodies.ts';
+import { validate } from '../../lib/http/operation.ts';
 
 const signUp = signUpSchema(DEFAULT_CONSUMER_EMAIL_DOMAINS);
 const good = { firstName: 'Ada', email: 'ada@acme-corp.com', password: 'Str0ng!Passw0rd', companyName: 'Acme' };

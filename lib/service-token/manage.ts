@@ -1,13 +1,14 @@
 import { v4 as uuidv4 } from 'uuid';
-import type { App } from './app.ts';
-import { tokenDigest } from './auth/service-token.ts';
-import { ExpiredServiceToken, InvalidServiceToken } from './errors.ts';
-import type { Account } from './store/accounts.ts';
-import { authenticateAdmin } from './admin-auth.ts';
-import { bearerToken, type ApiRequest } from './http.ts';
-import { authenticateServiceToken, looksLikeServiceToken, standingOf } from './service-token-auth.ts';
-import { tokenState, type RetiredToken, type TokenSet, type TokenState } from './store/service-tokens.ts';
-import type { RotateWithAdminBody, RotateWithTokenBody } from './validation.ts';
+import type { App } from '../runtime/app.ts';
+import { tokenDigest } from './token.ts';
+import { ExpiredServiceToken, InvalidServiceToken } from '../errors.ts';
+import type { Account } from '../admin/account.store.ts';
+import { authenticateAdmin } from '../admin/authenticate.ts';
+import { bearerToken, type ApiRequest } from '../http/request.ts';
+import { authenticateServiceToken, standingOf } from './authenticate.ts';
+import { looksLikeServiceToken } from './token.ts';
+import { tokenState, type RetiredToken, type TokenSet, type TokenState } from './token.store.ts';
+import type { RotateWithAdminBody, RotateWithTokenBody } from './bodies.ts';
 
 /** At most this many tokens are valid at once: the current one and those in their grace window. */
 export const MAX_VALID_TOKENS = 10;

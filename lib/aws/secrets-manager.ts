@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BOUNDED_CALLS } from './client.ts';
+import { BOUNDED_CALLS } from './dynamodb.ts';
 
 /**
  * The JWT signing secret in AWS: a Secrets Manager secret the stack generates itself. Read once per

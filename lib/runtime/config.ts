@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { ENDPOINT_PATTERN, ENDPOINT_RULE, TABLE_NAME_PATTERN, type StoreConfig } from './store-config.ts';
+import { ENDPOINT_PATTERN, ENDPOINT_RULE, TABLE_NAME_PATTERN, type StoreConfig } from './config.lean.ts';
 
 /**
  * Every environment variable the functions read, validated once at cold start. A misconfigured
@@ -34,7 +34,7 @@ const schema = Joi.object({
   TABLE_NAME: Joi.string().pattern(TABLE_NAME_PATTERN, 'DynamoDB table name').required(),
   AWS_REGION: Joi.string().default('us-east-1'),
   // Not Joi's uri(): its RFC 3986 expression costs ~0.08× of the floor's cold start to compile at
-  // the first validation. The lean functions apply the same pattern (store-config.ts).
+  // the first validation. The lean functions apply the same pattern (config.lean.ts).
   DYNAMODB_ENDPOINT: Joi.string().pattern(ENDPOINT_PATTERN).rule({ message: `{{#label}} ${ENDPOINT_RULE}` }).empty(''),
   JWT_SECRET_FILE: Joi.string().empty(''),
   JWT_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(''),

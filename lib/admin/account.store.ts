@@ -1,8 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Database } from './client.ts';
+import type { Database } from '../aws/dynamodb.ts';
 import { AccountAlreadyExists } from '../errors.ts';
-import { isConditionFailure, mayBeOwnRetriedWrite } from './conditions.ts';
-import type { TokenSet } from './service-tokens.ts';
+import { ACCOUNT_KEY } from '../aws/table.ts';
+import { isConditionFailure, mayBeOwnRetriedWrite } from '../aws/conditions.ts';
+import type { TokenSet } from '../service-token/token.store.ts';
 
 /** The instance's company, its admin and its service tokens. One per instance, so one item with a fixed key. */
 export interface Account {
@@ -14,12 +15,10 @@ export interface Account {
   readonly passwordHash: string;
   readonly credentialVersion: number;
   readonly createdAt: string;
-  /** The company's service tokens live in this item too; see service-tokens.ts. */
+  /** The company's service tokens live in this item too; see lib/service-token/token.store.ts. */
   readonly serviceTokens?: TokenSet;
   readonly tokenRevision?: number;
 }
-
-export const ACCOUNT_KEY = { pk: 'ACCOUNT' } as const;
 
 // Only one company can exist per instance: the first conditional put wins, every later (or
 // concurrent) one fails this condition. No read-then-write window exists.

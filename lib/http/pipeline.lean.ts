@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { ApiError, InternalServerError, NotSelfHosted } from './errors.ts';
-import { errorResult, normalizeEvent, type ApiRequest, type HttpResult } from './http.ts';
+import { ApiError, InternalServerError, NotSelfHosted } from '../errors.ts';
+import { errorResult, type HttpResult } from './response.ts';
+import { normalizeEvent, type ApiRequest } from './request.ts';
 
 export type LambdaHandler = (event: unknown, context?: Context) => Promise<HttpResult>;
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { v4 as uuidv4 } from 'uuid';
-import type { App } from './app.ts';
-import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './auth/passwords.ts';
-import { AccountAlreadyExists, AuthenticationError, InvalidCredentials, ResetPasswordError, TooManyAttempts } from './errors.ts';
-import type { Account } from './store/accounts.ts';
-import type { ResetPasswordBody, SignInBody, SignUpBody } from './validation.ts';
+import type { App } from '../runtime/app.ts';
+import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
+import { AccountAlreadyExists, AuthenticationError, InvalidCredentials, ResetPasswordError, TooManyAttempts } from '../errors.ts';
+import type { Account } from './account.store.ts';
+import type { ResetPasswordBody, SignInBody, SignUpBody } from './bodies.ts';
 
 /** Five failed sign-ins per email and client address in 15 minutes, then 429 until the window ends. */
 export const SIGN_IN_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;

@@ -1,7 +1,7 @@
 /**
  * The part of the configuration that the lean functions (the service-token authorizer and the
  * introspection route) need. Validated by hand, not with Joi, so that their bundles carry no Joi:
- * they are on every service-level request's path. `lib/config.ts` applies the same rules with Joi.
+ * they are on every service-level request's path. `config.ts` applies the same rules with Joi.
  */
 export interface StoreConfig {
   readonly selfHosted: boolean;

@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Database } from './client.ts';
-import { isConditionFailure } from './conditions.ts';
+import type { Database } from '../aws/dynamodb.ts';
+import { isConditionFailure } from '../aws/conditions.ts';
+import { SIGN_IN_KEY_PREFIX } from '../aws/table.ts';
 
 export interface AttemptPolicy {
   readonly maxAttempts: number;
@@ -9,7 +10,7 @@ export interface AttemptPolicy {
 
 export type Reservation = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
-const attemptKey = (subject: string) => ({ pk: `SIGNIN#${subject}` });
+const attemptKey = (subject: string) => ({ pk: `${SIGN_IN_KEY_PREFIX}${subject}` });
 
 // Taken before the password is checked, so that at most `maxAttempts` checks run per window even
 // when many requests arrive at once: each reservation is one atomic increment, refused by the

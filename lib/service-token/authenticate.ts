@@ -1,13 +1,7 @@
-import { canonicalUuid, digestsEqual, tokenDigest } from './auth/service-token.ts';
-import { InvalidServiceToken } from './errors.ts';
-import type { RetiredToken, StoredToken, TokenSet, TokenState } from './store/service-tokens.ts';
-import type { TokenRuntime } from './token-runtime.ts';
-
-// Any common spelling of a UUID. JWTs never match (they contain dots), which is how the rotate
-// route tells its two authentication forms apart.
-const UUID_SPELLING = /^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
-
-export const looksLikeServiceToken = (bearer: string): boolean => UUID_SPELLING.test(bearer);
+import { canonicalUuid, digestsEqual, looksLikeServiceToken, tokenDigest } from './token.ts';
+import { InvalidServiceToken } from '../errors.ts';
+import type { RetiredToken, StoredToken, TokenSet, TokenState } from './token.store.ts';
+import type { TokenRuntime } from '../runtime/token-runtime.lean.ts';
 
 /** Where a presented token stands, judged against the clock at read time (never DynamoDB TTL). */
 export type TokenStanding =

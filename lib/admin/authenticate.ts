@@ -1,6 +1,6 @@
-import type { App } from './app.ts';
-import type { Account } from './store/accounts.ts';
-import { AccountNotFound, AuthenticationError } from './errors.ts';
+import type { App } from '../runtime/app.ts';
+import type { Account } from './account.store.ts';
+import { AccountNotFound, AuthenticationError } from '../errors.ts';
 
 /**
  * An admin JWT is accepted only while the admin it names still holds the credential version it

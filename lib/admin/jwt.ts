@@ -1,7 +1,7 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { v4 as uuidv4 } from 'uuid';
 import { AuthenticationError } from '../errors.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../runtime/clock.ts';
 
 /** What an admin JWT asserts, once its signature and registered claims have been verified. */
 export interface AdminClaims {

@@ -21,3 +21,9 @@ export function digestsEqual(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+// Any common spelling of a UUID. JWTs never match (they contain dots), which is how the rotate
+// route tells its two authentication forms apart.
+const UUID_SPELLING = /^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
+
+export const looksLikeServiceToken = (bearer: string): boolean => UUID_SPELLING.test(bearer);

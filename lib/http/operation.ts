@@ -1,12 +1,13 @@
 import type Joi from 'joi';
-import { authenticateAdmin } from './admin-auth.ts';
-import { appFromEnvironment, type App } from './app.ts';
-import { bearerToken, jsonBody, type ApiRequest, type HttpResult } from './http.ts';
-import { lambda, type LambdaHandler } from './lambda-core.ts';
-import type { Account } from './store/accounts.ts';
-import { validate } from './validation.ts';
+import { authenticateAdmin } from '../admin/authenticate.ts';
+import { appFromEnvironment, type App } from '../runtime/app.ts';
+import { bearerToken, jsonBody, type ApiRequest } from './request.ts';
+import { type HttpResult } from './response.ts';
+import { lambda, type LambdaHandler } from './pipeline.lean.ts';
+import type { Account } from '../admin/account.store.ts';
+import { InvalidRequestBody } from '../errors.ts';
 
-export type { LambdaHandler } from './lambda-core.ts';
+export type { LambdaHandler } from './pipeline.lean.ts';
 
 /**
  * A route: who may call it (`authenticate`, checked before the body is looked at), what body it
@@ -38,4 +39,11 @@ export function publicHandler<B>(operation: PublicOperation<B>, app?: App): Lamb
 
 export function adminHandler<B>(operation: AdminOperation<B>, app?: App): LambdaHandler {
   return operationHandler({ ...operation, authenticate: admin }, app);
+}
+
+/** Joi's own messages are part of the contract: the first problem found becomes the 400's message. */
+export function validate<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
+  const { value, error } = schema.validate(body, { abortEarly: true, convert: true, allowUnknown: false });
+  if (error) throw new InvalidRequestBody(error.message);
+  return value;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Config } from '../config.ts';
-import { readSecretString } from '../store/secrets.ts';
+import type { Config } from '../runtime/config.ts';
+import { readSecretString } from '../aws/secrets-manager.ts';
 
 export const MIN_SECRET_BYTES = 32;
 

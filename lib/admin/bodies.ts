@@ -1,6 +1,4 @@
 import Joi from 'joi';
-import { InvalidRequestBody } from './errors.ts';
-import { canonicalUuid } from './auth/service-token.ts';
 
 /**
  * Request bodies, validated with Joi; its messages (`"token" is required`, `"x" is not allowed`)
@@ -10,12 +8,6 @@ import { canonicalUuid } from './auth/service-token.ts';
  * its module loads, so a function's cold start pays for its own schemas only (building all six cost
  * ~0.1× of the floor's cold start in every bundle; README, "Performance").
  */
-export function validate<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
-  const { value, error } = schema.validate(body, { abortEarly: true, convert: true, allowUnknown: false });
-  if (error) throw new InvalidRequestBody(error.message);
-  return value;
-}
-
 // Own messages go on the rule (`.rule({ message })`), never through `.messages()` or `.prefs()`:
 // those check the preferences against Joi's own schemas, whose first use loads and builds them all
 // (~0.2× of the floor's cold start; README, "Performance").
@@ -35,13 +27,6 @@ function password(): Joi.StringSchema {
     .rule({ message: CHARACTER_CLASS })
     .pattern(/\s/, { name: 'whitespace', invert: true })
     .rule({ message: '{{#label}} should not contain white spaces' });
-}
-
-/** A service token: a random (v4) UUID in any common spelling, returned in canonical form. */
-function serviceToken(): Joi.StringSchema {
-  return Joi.string()
-    .guid({ version: 'uuidv4' })
-    .custom((value: string) => canonicalUuid(value));
 }
 
 export interface SignUpBody {
@@ -91,44 +76,6 @@ export function signInSchema(): Joi.ObjectSchema<SignInBody> {
   return Joi.object<SignInBody>({
     email: Joi.string().trim().lowercase().max(254).required(),
     password: Joi.string().max(128).required(),
-  });
-}
-
-export interface CreateServiceTokenBody {
-  token: string;
-}
-
-export function createServiceTokenSchema(): Joi.ObjectSchema<CreateServiceTokenBody> {
-  return Joi.object<CreateServiceTokenBody>({
-    token: serviceToken().required(),
-  });
-}
-
-/** The grace period of a rotated token, in seconds: a number or a numeric string, 0 … 7 days. */
-export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
-function graceSeconds(): Joi.NumberSchema {
-  return Joi.number().integer().min(0).max(MAX_GRACE_SECONDS);
-}
-
-export interface RotateWithAdminBody {
-  token: string;
-  expireAt: number;
-}
-
-export function rotateWithAdminSchema(): Joi.ObjectSchema<RotateWithAdminBody> {
-  return Joi.object<RotateWithAdminBody>({
-    token: serviceToken().required(),
-    expireAt: graceSeconds().required(),
-  });
-}
-
-export interface RotateWithTokenBody {
-  expireAt: number;
-}
-
-export function rotateWithTokenSchema(): Joi.ObjectSchema<RotateWithTokenBody> {
-  return Joi.object<RotateWithTokenBody>({
-    expireAt: graceSeconds().required(),
   });
 }
 

@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import { ApiError, InvalidRequestBody, PayloadTooLarge, UnsupportedMediaType } from './errors.ts';
+import { InvalidRequestBody, PayloadTooLarge, UnsupportedMediaType } from '../errors.ts';
 
 /**
  * One request shape for the three ways a function is called: API Gateway HTTP API (payload 2.0),
@@ -16,12 +16,6 @@ export interface ApiRequest {
   readonly sourceIp: string;
   /** API Gateway's request id, when there is one (the Lambda request id is in every log line). */
   readonly gatewayRequestId: string | undefined;
-}
-
-export interface HttpResult {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
 }
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -109,20 +103,4 @@ export function jsonBody(request: ApiRequest): Json {
   }
   if (!isRecord(parsed)) throw new InvalidRequestBody('Request body must be a JSON object');
   return parsed;
-}
-
-/**
- * Every response is JSON and `no-store`: each one either carries a credential or answers a
- * credential check, and none is worth a shared cache keeping.
- */
-export function json(statusCode: number, payload: unknown, headers: Record<string, string> = {}): HttpResult {
-  return {
-    statusCode,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
-    body: JSON.stringify(payload),
-  };
-}
-
-export function errorResult(error: ApiError): HttpResult {
-  return json(error.status, { error: { code: error.code, message: error.message } }, error.headers);
 }

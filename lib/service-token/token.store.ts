@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ACCOUNT_KEY } from './accounts.ts';
-import type { Database } from './client.ts';
-import { isConditionFailure, mayBeOwnRetriedWrite } from './conditions.ts';
+import { ACCOUNT_KEY } from '../aws/table.ts';
+import type { Database } from '../aws/dynamodb.ts';
+import { isConditionFailure, mayBeOwnRetriedWrite } from '../aws/conditions.ts';
 
 /** A service token as stored: its SHA-256 digest, never its value. Times in epoch milliseconds. */
 export interface StoredToken {

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, type Clock } from './clock.ts';
-import type { Runtime } from './lambda-core.ts';
-import { createDocumentClient, type Database } from './store/client.ts';
-import { ServiceTokenStore } from './store/service-tokens.ts';
-import { loadStoreConfig, type StoreConfig } from './store-config.ts';
+import type { Runtime } from '../http/pipeline.lean.ts';
+import { createDocumentClient, type Database } from '../aws/dynamodb.ts';
+import { ServiceTokenStore } from '../service-token/token.store.ts';
+import { loadStoreConfig, type StoreConfig } from './config.lean.ts';
 
 /**
  * The lean wiring of the functions that only check service tokens (the authorizer, introspection):

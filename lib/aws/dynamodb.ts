@@ -1,10 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoreConfig } from '../store-config.ts';
 
 /**
  * Timeouts and retries of every AWS call the functions make (DynamoDB here, Secrets Manager in
- * secrets.ts). They keep a failing engine inside the functions' 10 s timeout, so it yields our
+ * secrets-manager.ts). They keep a failing engine inside the functions' 10 s timeout, so it yields our
  * documented 500 rather than a Lambda timeout. Per DynamoDB call, with @smithy/core 3.41's standard
  * retry strategy (the SDK is pinned, see README):
  * - each attempt is cut at `requestTimeout` = 2 s, connecting included (`connectionTimeout` 1 s
@@ -28,7 +27,7 @@ export const BOUNDED_CALLS = {
 
 /** One document client per container, created at cold start and reused by every invocation. */
 export function createDocumentClient(
-  config: Pick<StoreConfig, 'region' | 'dynamodbEndpoint'>,
+  config: { readonly region: string; readonly dynamodbEndpoint: string | undefined },
   /** Only for measurements (scripts/bench): another transport under the same settings. */
   transport: Pick<DynamoDBClientConfig, 'requestHandler' | 'credentials'> = {},
 ): DynamoDBDocumentClient {
@@ -46,5 +45,5 @@ export function createDocumentClient(
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** The store's handle on DynamoDB, named so that nothing outside lib/store/ imports the SDK. */
+/** The store's handle on DynamoDB, named so that nothing outside lib/aws/ and the *.store.ts files imports the SDK. */
 export type Database = DynamoDBDocumentClient;

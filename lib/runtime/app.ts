@@ -1,10 +1,10 @@
-import { AdminJwt } from './auth/admin-jwt.ts';
-import { signingKeyLoader } from './auth/signing-key.ts';
+import { AdminJwt } from '../admin/jwt.ts';
+import { signingKeyLoader } from '../admin/signing-key.ts';
 import { loadConfig, type Config } from './config.ts';
-import { AccountStore } from './store/accounts.ts';
-import { createDocumentClient } from './store/client.ts';
-import { SignInAttemptStore } from './store/sign-in-attempts.ts';
-import { createTokenRuntime, type TokenRuntime, type TokenRuntimeOverrides } from './token-runtime.ts';
+import { AccountStore } from '../admin/account.store.ts';
+import { createDocumentClient } from '../aws/dynamodb.ts';
+import { SignInAttemptStore } from '../admin/sign-in-attempts.store.ts';
+import { createTokenRuntime, type TokenRuntime, type TokenRuntimeOverrides } from './token-runtime.lean.ts';
 
 /** Everything a request needs, wired once per container. Tests build their own with another clock or table. */
 export interface App extends TokenRuntime {

@@ -1,0 +1,48 @@
+import Joi from 'joi';
+import { canonicalUuid } from './token.ts';
+
+/** A service token: a random (v4) UUID in any common spelling, returned in canonical form. */
+function serviceToken(): Joi.StringSchema {
+  return Joi.string()
+    .guid({ version: 'uuidv4' })
+    .custom((value: string) => canonicalUuid(value));
+}
+
+export interface CreateServiceTokenBody {
+  token: string;
+}
+
+export function createServiceTokenSchema(): Joi.ObjectSchema<CreateServiceTokenBody> {
+  return Joi.object<CreateServiceTokenBody>({
+    token: serviceToken().required(),
+  });
+}
+
+/** The grace period of a rotated token, in seconds: a number or a numeric string, 0 … 7 days. */
+export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
+function graceSeconds(): Joi.NumberSchema {
+  return Joi.number().integer().min(0).max(MAX_GRACE_SECONDS);
+}
+
+export interface RotateWithAdminBody {
+  token: string;
+  expireAt: number;
+}
+
+export function rotateWithAdminSchema(): Joi.ObjectSchema<RotateWithAdminBody> {
+  return Joi.object<RotateWithAdminBody>({
+    token: serviceToken().required(),
+    expireAt: graceSeconds().required(),
+  });
+}
+
+export interface RotateWithTokenBody {
+  expireAt: number;
+}
+
+export function rotateWithTokenSchema(): Joi.ObjectSchema<RotateWithTokenBody> {
+  return Joi.object<RotateWithTokenBody>({
+    expireAt: graceSeconds().required(),
+  });
+}
+
