@@ -1,10 +1,10 @@
-import { checkTemplate, loadCloudFormationSpec, type Finding } from './aws-spec.ts';
-import { functionLogicalId, loadTemplate, logGroupLogicalId, resource, type Stage, type Template } from './template.ts';
+import { checkIamPolicies, checkTemplate, loadCloudFormationSpec, type Finding } from './aws-spec.ts';
+import { functionLogicalId, loadTemplate, logGroupLogicalId, resource, resourcesOfType, type Stage, type Template } from './template.ts';
 
 /*
- * The generated templates against AWS's own specifications: the CloudFormation registry schemas.
- * Each check is first shown to catch a defect injected into a copy of the prod template, so that
- * "no findings" means something.
+ * The generated templates against AWS's own specifications: the CloudFormation registry schemas
+ * and the IAM service reference. Each check is first shown to catch a defect injected into a copy
+ * of the prod template, so that "no findings" means something.
  */
 
 const spec = loadCloudFormationSpec();
@@ -13,6 +13,10 @@ const templates: Record<Stage, Template> = { prod: loadTemplate('prod'), dev: lo
 describe.each(['prod', 'dev'] as const)('the %s template', (stage) => {
   it('matches the CloudFormation registry schemas: resource types, properties, shapes, required properties, attributes, references', () => {
     expect(checkTemplate(templates[stage], spec)).toEqual([]);
+  });
+
+  it('names only IAM actions, condition operators and condition keys that exist', async () => {
+    expect(await checkIamPolicies(templates[stage])).toEqual([]);
   });
 });
 
@@ -116,5 +120,50 @@ describe('the checks catch an injected defect', () => {
     ],
   ])('%s', (_defect, defect, expected) => {
     expect(checkTemplate(withDefect(defect), spec)).toEqual([expected]);
+  });
+
+  /** Adds `statement` to the first inline policy of the function's role; returns where it went. */
+  const addStatement = (t: Template, statement: object): string => {
+    const role = roleOf(t);
+    const statements = resource(t, role).Properties!.Policies[0].PolicyDocument.Statement as object[];
+    statements.push(statement);
+    return `Resources.${role}.Properties.Policies[0].PolicyDocument.Statement[${statements.length - 1}]`;
+  };
+
+  it.each<[string, object, string, RegExp]>([
+    ['a misspelled action', { Action: ['dynamodb:GetItems'] }, '.Action[0]', /^IAM action dynamodb:GetItems is not an action of dynamodb$/],
+    ['a wildcard that matches no action', { Action: 'dynamodb:Get*Items' }, '.Action', /^IAM action dynamodb:Get\*Items matches no action of dynamodb$/],
+    ['an unknown service', { NotAction: 'dynamo:GetItem' }, '.NotAction', /^IAM action dynamo:GetItem: there is no IAM service dynamo$/],
+    [
+      'an unknown condition key',
+      { Action: 'dynamodb:GetItem', Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKey': ['ACCOUNT'] } } },
+      '.Condition.ForAllValues:StringEquals.dynamodb:LeadingKey',
+      /^unknown IAM condition key dynamodb:LeadingKey$/,
+    ],
+    [
+      'an unknown condition operator',
+      { Action: 'dynamodb:GetItem', Condition: { StringEqual: { 'dynamodb:LeadingKeys': 'ACCOUNT' } } },
+      '.Condition.StringEqual',
+      /^unknown IAM condition operator StringEqual$/,
+    ],
+  ])('%s in a policy', async (_defect, injected, where, message) => {
+    let path = '';
+    const template = withDefect((t) => (path = addStatement(t, { Effect: 'Allow', Resource: '*', ...injected })));
+    expect(await checkIamPolicies(template)).toEqual([finding(`${path}${where}`, message)]);
+  });
+
+  it('a misspelled action in a Lambda permission', async () => {
+    let path = '';
+    const template = withDefect((t) => {
+      const [id, permission] = resourcesOfType(t, 'AWS::Lambda::Permission')[0]!;
+      permission.Properties!.Action = 'lambda:InvokeFunctions';
+      path = `Resources.${id}.Properties.Action`;
+    });
+    expect(await checkIamPolicies(template)).toEqual([finding(path, /^IAM action lambda:InvokeFunctions is not an action of lambda$/)]);
+  });
+
+  it('but takes actions in any case and wildcards that match, as IAM does', async () => {
+    const template = withDefect((t) => addStatement(t, { Effect: 'Allow', Resource: '*', Action: ['DynamoDB:getitem', 'dynamodb:Get*', 'dynamodb:?etItem'] }));
+    expect(await checkIamPolicies(template)).toEqual([]);
   });
 });

