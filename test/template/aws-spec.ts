@@ -580,7 +580,7 @@ const actionsOf = new Map<string, Promise<string[]>>();
 
 async function checkAction(action: string, path: string): Promise<Finding[]> {
   if (action === '*') return [];
-  const match = /^([A-Za-z0-9-]+):([A-Za-z0-9*?]+)$/.exec(action);
+  const match = /^([A-Za-z0-9-]+):([A-Za-z0-9_*?-]+)$/.exec(action);
   if (!match) return [{ path, message: `IAM action ${JSON.stringify(action)} is not "service:Action"` }];
   const service = match[1]!.toLowerCase();
   if (!(await iamServiceExists(service))) return [{ path, message: `IAM action ${action}: there is no IAM service ${match[1]}` }];
