@@ -152,10 +152,11 @@ beforeAll(async () => {
     const denied = await as('serviceTokenAuthorizer', (h) => h.serviceTokenAuthorizer(authorizerEvent({ authorization: `Bearer ${randomUUID()}` })));
     if (!allowed.isAuthorized || denied.isAuthorized) throw new Error('the authorizer did not decide as expected');
 
-    expectStatus(
-      await as('resetAdminPassword', (h) => call(h.resetAdminPassword, 'http-api', { path: LIFECYCLE_PATHS.resetPassword, ...admin, body: { currentPassword: ADMIN.password, password: 'N3w!Passw0rd-2026' } })),
-      200,
-    );
+    // A wrong current password first (refused), then the change.
+    const reset = (currentPassword: string) =>
+      as('resetAdminPassword', (h) => call(h.resetAdminPassword, 'http-api', { path: LIFECYCLE_PATHS.resetPassword, ...admin, body: { currentPassword, password: 'N3w!Passw0rd-2026' } }));
+    expectStatus(await reset('Wr0ng!Passw0rd'), 400);
+    expectStatus(await reset(ADMIN.password), 200);
   });
 }, 120_000);
 
