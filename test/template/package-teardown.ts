@@ -1,5 +1,7 @@
 import { rmSync } from 'node:fs';
 
 export default function teardown(): void {
-  if (process.env.TEMPLATE_DEV_DIR) rmSync(process.env.TEMPLATE_DEV_DIR, { recursive: true, force: true });
+  for (const dir of [process.env.TEMPLATE_DEV_DIR, process.env.TEMPLATE_CUSTOM_DIR]) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
