@@ -8,9 +8,10 @@ import { functionLogicalId, loadTemplate, logGroupLogicalId, resource, resources
  */
 
 const spec = loadCloudFormationSpec();
-const templates: Record<Stage, Template> = { prod: loadTemplate('prod'), dev: loadTemplate('dev') };
+const templates: Record<Stage, Template> = { prod: loadTemplate('prod'), dev: loadTemplate('dev'), custom: loadTemplate('custom') };
 
-describe.each(['prod', 'dev'] as const)('the %s template', (stage) => {
+// `custom` is packaged with every per-stage parameter set (custom domain, alarm e-mail, tracing, …).
+describe.each(['prod', 'dev', 'custom'] as const)('the %s template', (stage) => {
   it('matches the CloudFormation registry schemas: resource types, properties, shapes, required properties, attributes, references', () => {
     expect(checkTemplate(templates[stage], spec)).toEqual([]);
   });
@@ -103,7 +104,7 @@ describe('the checks catch an injected defect', () => {
     [
       'a DeletionPolicy chosen by a function, without the transform that allows it',
       (t) => {
-        Object.assign(t, { Conditions: { InUsEast1: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } } });
+        Object.assign(t, { Conditions: { ...t.Conditions, InUsEast1: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } } });
         Object.assign(resource(t, table), { DeletionPolicy: { 'Fn::If': ['InUsEast1', 'Retain', 'Delete'] } });
       },
       finding(`Resources.${table}.DeletionPolicy`, /^an intrinsic function in DeletionPolicy needs the transform AWS::LanguageExtensions$/),
@@ -150,6 +151,14 @@ describe('the checks catch an injected defect', () => {
     let path = '';
     const template = withDefect((t) => (path = addStatement(t, { Effect: 'Allow', Resource: '*', ...injected })));
     expect(await checkIamPolicies(template)).toEqual([finding(`${path}${where}`, message)]);
+  });
+
+  it('a misspelled action in a statement that only exists under a condition (Fn::If in the statement list)', async () => {
+    let path = '';
+    const template = withDefect((t) => {
+      path = addStatement(t, { 'Fn::If': ['TracingEnabled', { Effect: 'Allow', Action: 'xray:PutTraceSegmentz', Resource: '*' }, { Ref: 'AWS::NoValue' }] });
+    });
+    expect(await checkIamPolicies(template)).toEqual([finding(`${path}.Fn::If[1].Action`, /^IAM action xray:PutTraceSegmentz is not an action of xray$/)]);
   });
 
   it('a misspelled action in a Lambda permission', async () => {

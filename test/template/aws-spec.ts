@@ -557,8 +557,19 @@ export function policyStatements(template: object): { path: string; statement: J
     } else if (isObject(node)) {
       const statements = node.Statement;
       const list = Array.isArray(statements) ? statements : [statements];
-      if (statements !== undefined && list.every((s) => isObject(s) && 'Effect' in s)) {
-        list.forEach((statement, i) => found.push({ path: Array.isArray(statements) ? `${path}.Statement[${i}]` : `${path}.Statement`, statement: statement as Json }));
+      // A statement may stand as itself or as both branches of an Fn::If (e.g. a statement
+      // present only when a parameter is set); Ref AWS::NoValue and other values are not statements.
+      const candidates = list.flatMap((s, i) => {
+        const at = Array.isArray(statements) ? `${path}.Statement[${i}]` : `${path}.Statement`;
+        const fn = intrinsic(s);
+        if (fn?.name === 'Fn::If' && Array.isArray(fn.args)) {
+          return [1, 2].map((b) => ({ path: `${at}.Fn::If[${b}]`, statement: (fn.args as unknown[])[b] }));
+        }
+        return [{ path: at, statement: s }];
+      });
+      const isStatement = (s: unknown): s is Json => isObject(s) && 'Effect' in s;
+      if (statements !== undefined && candidates.some((c) => isStatement(c.statement))) {
+        for (const c of candidates) if (isStatement(c.statement)) found.push({ path: c.path, statement: c.statement });
       }
       for (const [key, value] of Object.entries(node)) walk(value, path === '' ? key : `${path}.${key}`);
     }
