@@ -77,7 +77,9 @@ export function apiGatewayAnswer(route: Route | undefined, status: number, body:
     return undefined;
   }
   if (status === 200 && hasExactly(value, ['errorMessage', 'errorType', 'stackTrace'])
-    && typeof value.errorMessage === 'string' && typeof value.errorType === 'string' && Array.isArray(value.stackTrace)) {
+    // stackTrace is null for an error without a stack (one that failed the handler's import, say).
+    && typeof value.errorMessage === 'string' && typeof value.errorType === 'string'
+    && (Array.isArray(value.stackTrace) || value.stackTrace === null)) {
     return INTERNAL_SERVER_ERROR;
   }
   if (!route?.authorizer || !hasExactly(value, ['statusCode', 'error', 'message']) || value.statusCode !== status) return undefined;
@@ -96,6 +98,14 @@ const mayBeRewritten = (status: number, headers: IncomingHttpHeaders): boolean =
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 const endToEnd = (headers: IncomingHttpHeaders): OutgoingHttpHeaders =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+/**
+ * A request as it is passed on: without Accept-Encoding, so that serverless-offline (hapi) never
+ * compresses an answer that may have to be read here. API Gateway (HTTP API) does not compress either.
+ */
+const forwarded = (headers: IncomingHttpHeaders): OutgoingHttpHeaders => {
+  const { 'accept-encoding': _acceptEncoding, ...rest } = endToEnd(headers);
+  return rest;
+};
 
 /** At most `limit` at once per key; the others wait in order. */
 function limiter(limit: number) {
@@ -134,7 +144,7 @@ export async function startLocalGateway({ port, upstreamPort, routes, concurrenc
   const forward = (request: IncomingMessage, response: ServerResponse, route: Route | undefined) =>
     new Promise<void>((done) => {
       const upstream = httpRequest({
-        host: 'localhost', port: upstreamPort, agent, method: request.method, path: request.url, headers: endToEnd(request.headers),
+        host: 'localhost', port: upstreamPort, agent, method: request.method, path: request.url, headers: forwarded(request.headers),
       }, (answer) => {
         const status = answer.statusCode ?? 502;
         answer.once('close', done);
@@ -154,7 +164,7 @@ export async function startLocalGateway({ port, upstreamPort, routes, concurrenc
           }
           // API Gateway's answer: its body and media type, no Cache-Control; CORS headers (set by
           // serverless-offline for a browser's request) are kept.
-          const cors = Object.entries(answer.headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary');
+          const cors = Object.entries(answer.headers).filter(([name]) => name.startsWith('access-control-'));
           const text = JSON.stringify({ message: gateway.message });
           response.writeHead(gateway.status, { ...Object.fromEntries(cors), 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
           response.end(text);

@@ -235,7 +235,7 @@ describe('the README walk-through over HTTP', () => {
       const text = await response.text();
       expect(text).not.toContain(token);
       expect(JSON.parse(text)).toEqual({ data: { companyId: expect.any(String), createdAt: expect.any(String), expiresAt: null } });
-    });
+    }, 30_000); // the first call of the authorizer and of the function: two cold starts, on a loaded machine
 
     it("denies an unknown token at the authorizer with API Gateway's 403", async () => {
       const denied = await introspect(randomUUID());
@@ -339,8 +339,9 @@ describe('npm start beside other runs in this checkout', () => {
  * SDK's 2 s cut, so no call ever completes) and its functions time out after 3 s
  * (LOCAL_DYNAMODB_DELAY_MS, LOCAL_FUNCTION_TIMEOUT: npm start only). Every function that reads the
  * table times out, as it would on AWS with a table that stopped answering and a short timeout.
+ * One function's bundle is then deleted, so that it crashes.
  */
-describe('a function that times out, answered as API Gateway answers it', () => {
+describe('a function that times out or crashes, answered as API Gateway answers it', () => {
   let faulty: Stack;
   let faultyApi: string;
   let faultyData: string;
@@ -368,6 +369,18 @@ describe('a function that times out, answered as API Gateway answers it', () => 
     expect(await response.text()).toBe('{"message":"Internal Server Error"}');
     // It was serverless-offline's timeout that ended it.
     expect(faulty.output()).toContain('[504] - Lambda timeout.');
+  }, 30_000);
+
+  it('a function that crashes (its bundle cannot be loaded): 500 {"message":"Internal Server Error"}', async () => {
+    // What `npm run package` used to do to a running start: the function's bundle is gone, so the
+    // function fails at init (Cannot find module) before any DynamoDB call.
+    rmSync(join(root, '.esbuild', `start-${faulty.process.pid}`, '.build', 'handlers', 'createServiceToken.cjs'));
+    const response = await call(`${faultyApi}/api/v2/service-token`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: randomUUID() }),
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.text()).toBe('{"message":"Internal Server Error"}');
   }, 30_000);
 
   it('an authorizer that times out: 500 {"message":"Internal Server Error"}, not a denial', async () => {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { apiGatewayAnswer, routeFor, routesOf, startLocalGateway, type Route } from '../../scripts/local-gateway.ts';
 import { readServerlessConfig } from '../../scripts/serverless-config.ts';
 
@@ -30,6 +31,8 @@ describe("API Gateway's answer in place of serverless-offline's", () => {
   it.each([
     ['a function that crashed', signIn, 200, crashed, { status: 500, message: 'Internal Server Error' }],
     ['a function that timed out', signIn, 200, timedOut, { status: 500, message: 'Internal Server Error' }],
+    ['a function whose error has no stack (its module failed to load)', signIn, 200,
+      JSON.stringify({ errorMessage: "Error: Cannot find module 'x.cjs'", errorType: 'Error', stackTrace: null }), { status: 500, message: 'Internal Server Error' }],
     ['a function behind the authorizer that timed out', introspection, 200, timedOut, { status: 500, message: 'Internal Server Error' }],
     ['no Authorization header', introspection, 401, boom(401, 'Unauthorized', NOT_AUTHORIZED), { status: 401, message: 'Unauthorized' }],
     ['the authorizer denied', introspection, 403, boom(403, 'Forbidden', NOT_AUTHORIZED), { status: 403, message: 'Forbidden' }],
@@ -45,6 +48,7 @@ describe("API Gateway's answer in place of serverless-offline's", () => {
     ['a Boom body whose statusCode is not the status', introspection, 401, boom(403, 'Forbidden', NOT_AUTHORIZED)],
     ['an error shape with one more property', signIn, 200, JSON.stringify({ ...JSON.parse(crashed), statusCode: 200 })],
     ['an error shape on another status', signIn, 502, crashed],
+    ['an error shape whose stackTrace is neither a list nor null', signIn, 200, JSON.stringify({ ...JSON.parse(crashed), stackTrace: 'x' })],
     ['a body that is not JSON', signIn, 200, 'ok'],
   ])('none for %s', (_case, route, status, body) => {
     expect(apiGatewayAnswer(route, status, body)).toBeUndefined();
@@ -67,7 +71,12 @@ describe('the gateway in front of serverless-offline', () => {
         return;
       }
       if (request.url === '/api/v2/admin-account/jwt?crash') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(crashed);
+        // As hapi does for a large body, when the client accepts it (fetch does).
+        if (/gzip/.test(request.headers['accept-encoding'] ?? '')) {
+          response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'accept-encoding' }).end(gzipSync(crashed));
+        } else {
+          response.writeHead(200, { 'content-type': 'application/json' }).end(crashed);
+        }
         return;
       }
       inFlight++;
@@ -98,7 +107,7 @@ describe('the gateway in front of serverless-offline', () => {
     expect(denied.headers.get('cache-control')).toBeNull();
     expect(denied.headers.get('access-control-allow-origin')).toBe('http://docs');
     expect(await denied.json()).toEqual({ message: 'Forbidden' });
-    const failed = await fetch(`${base}/api/v2/admin-account/jwt?crash`, { method: 'POST' });
+    const failed = await fetch(`${base}/api/v2/admin-account/jwt?crash`, { method: 'POST', headers: { 'accept-encoding': 'gzip' } });
     expect(failed.status).toBe(500);
     expect(await failed.text()).toBe('{"message":"Internal Server Error"}');
   });
