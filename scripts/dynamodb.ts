@@ -24,6 +24,8 @@ import { readServerlessConfig, SERVERLESS_YML } from './serverless-config.ts';
 export interface LocalEngine {
   endpoint: string;
   stop(): Promise<void>;
+  /** dynalite only: from now on, every request waits `ms` before it is handled (a slow table). */
+  delayRequests?(ms: number): void;
 }
 
 type TableProperties = Pick<CreateTableCommandInput,
@@ -115,8 +117,17 @@ export async function startDynalite({ port, path }: { port: number; path?: strin
     throw new Error(`dynalite could not listen on port ${port}: ${(error as Error).message}`, { cause: error });
   }
   const { port: actualPort } = server.address() as AddressInfo;
+  let delayMs = 0;
+  const handlers = server.listeners('request') as ((...args: unknown[]) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (...args: unknown[]) => {
+    const handle = () => { for (const handler of handlers) handler.apply(server, args); };
+    if (delayMs > 0) setTimeout(handle, delayMs);
+    else handle();
+  });
   return {
     endpoint: `http://localhost:${actualPort}`,
+    delayRequests: (ms) => { delayMs = ms; },
     stop: () => new Promise<void>((resolve, reject) => {
       // Sockets idle in SDK keep-alive pools would otherwise hold close() up.
       server.closeAllConnections();

@@ -1,6 +1,8 @@
 // `npm run package`: the deployment artifacts and the CloudFormation template
 // (.serverless/cloudformation-template-update-stack.json) of stage prod, or of the `--stage` given;
 // other arguments go to `serverless package` (e.g. `--package <dir>`).
+// serverless-esbuild bundles in .esbuild/package and deletes it when done; a running `npm start`
+// bundles in its own .esbuild/start-<pid> (serverless.yml, custom.esbuild.outputWorkFolder).
 //
 // Packaging needs no AWS account. Dummy credentials replace whatever the shell has, so it works on a
 // machine without any AWS configuration and never reaches a real account (a variable that would have

@@ -33,7 +33,7 @@ export interface EsbuildSettings {
 export interface ServerlessFunction {
   handler: string;
   environment?: Record<string, unknown>;
-  events?: { httpApi?: { method: string; path: string } }[];
+  events?: { httpApi?: { method: string; path: string; authorizer?: unknown } }[];
 }
 
 export interface ServerlessConfig {

@@ -1,17 +1,24 @@
 // `npm start`: the API on this machine. dynalite (persisted under DATA_DIR) stands in for DynamoDB
-// and serverless-offline serves the functions of serverless.yml, bundled by serverless-esbuild.
-// The API docs (Swagger UI and openapi.yaml, scripts/docs-server.ts) are served beside them on DOCS_PORT.
+// and serverless-offline serves the functions of serverless.yml, bundled by serverless-esbuild,
+// behind a small gateway (scripts/local-gateway.ts) on PORT that answers like API Gateway where
+// serverless-offline does not. The API docs (Swagger UI and openapi.yaml, scripts/docs-server.ts) are
+// served beside them on DOCS_PORT.
+// docs/local-development.md describes it all.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DataFolderInUse, lockDataFolder } from './data-folder-lock.ts';
 import { startDocsServer } from './docs-server.ts';
 import { ensureTable, startDynalite } from './dynamodb.ts';
+import { routesOf, startLocalGateway } from './local-gateway.ts';
 import { readServerlessConfig } from './serverless-config.ts';
 import type { LocalEngine } from './dynamodb.ts';
 
@@ -27,6 +34,12 @@ interface Config {
   stage: string;
   tableName: string;
   service: string;
+  /** LOCAL_FUNCTION_TIMEOUT: the functions' timeout in seconds, when not serverless.yml's. */
+  functionTimeout: number | undefined;
+  /** LOCAL_CONCURRENCY: requests in flight per function at most (the others queue). */
+  concurrency: number;
+  /** LOCAL_DYNAMODB_DELAY_MS: every DynamoDB request of the functions waits this long first. */
+  dynamodbDelayMs: number;
 }
 
 class ConfigError extends Error {}
@@ -66,7 +79,53 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
     throw new ConfigError(`TABLE_NAME must be 3-255 of A-Z a-z 0-9 _ . -, got '${tableName}'`);
   }
-  return { ...config, dataDir, stage, tableName, service };
+  const integer = (name: string, min: number, max: number, fallback: number): number => {
+    const raw = setting(name) ?? String(fallback);
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+    }
+    return Number(raw);
+  };
+  // Lambda's own bounds for a timeout.
+  const functionTimeout = setting('LOCAL_FUNCTION_TIMEOUT') === undefined ? undefined : integer('LOCAL_FUNCTION_TIMEOUT', 1, 900, 0);
+  const concurrency = integer('LOCAL_CONCURRENCY', 1, 1000, availableParallelism());
+  const dynamodbDelayMs = integer('LOCAL_DYNAMODB_DELAY_MS', 0, 600_000, 0);
+  return { ...config, dataDir, stage, tableName, service, functionTimeout, concurrency, dynamodbDelayMs };
+}
+
+/** A port nothing listens on right now (for serverless-offline's HTTP server, behind the gateway). */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, 'localhost');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
+// Each npm start bundles into its own work folder of serverless-esbuild, .esbuild/start-<pid>,
+// removed when it stops; `npm run package` uses .esbuild/package (serverless.yml,
+// custom.esbuild.outputWorkFolder) and deletes it when done, so neither pulls the bundles from
+// under the other.
+const BUILD_PREFIX = 'start-';
+const buildFolder = (pid: number) => join('.esbuild', `${BUILD_PREFIX}${pid}`);
+
+/** Work folders of npm starts that are gone without cleaning up (killed). */
+function removeStaleBuildFolders(): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(join(ROOT, '.esbuild'));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry.slice(BUILD_PREFIX.length));
+    if (!entry.startsWith(BUILD_PREFIX) || !Number.isSafeInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(ROOT, '.esbuild', entry), { recursive: true, force: true });
+    }
+  }
 }
 
 /** Fails early and clearly: serverless-offline only logs a taken Lambda port and carries on. */
@@ -96,19 +155,22 @@ function ensureJwtSecret(dataDir: string): string {
   return file;
 }
 
-function startServerlessOffline(config: Config, env: NodeJS.ProcessEnv): ChildProcess {
+function startServerlessOffline(config: Config, httpPort: number, env: NodeJS.ProcessEnv): ChildProcess {
   // process.execPath rather than the script's `#!/usr/bin/env node`: keeps the Node 24 we run on
   // even when the PATH's `node` is another one.
   return spawn(process.execPath, [
     join(ROOT, 'node_modules', '.bin', 'serverless'), 'offline', 'start',
     '--stage', config.stage,
-    '--httpPort', String(config.port),
+    // Behind the gateway, which listens on PORT.
+    '--httpPort', String(httpPort),
     '--lambdaPort', String(config.lambdaPort),
     // Feeds custom.tableName, so the handlers' TABLE_NAME is the table ensured here.
     '--param', `tableName=${config.tableName}`,
     // The functions get JWT_SECRET_FILE (below), so serverless.yml must not also give them
     // JWT_SECRET_ARN: lib/runtime/config.ts accepts exactly one of the two.
     '--param', 'jwtSecretSource=file',
+    '--param', `esbuildWorkFolder=${buildFolder(process.pid)}`,
+    ...(config.functionTimeout === undefined ? [] : ['--param', `functionTimeout=${config.functionTimeout}`]),
   ], {
     cwd: ROOT,
     env,
@@ -186,14 +248,17 @@ Ctrl-C stops everything; accounts and tokens are kept for the next start.
 async function main(): Promise<void> {
   let config: Config;
   let jwtSecretFile: string;
+  let dataLock: { release(): void };
   try {
     config = readConfig(process.env);
+    jwtSecretFile = ensureJwtSecret(config.dataDir);
+    // Before the ports: a second start on the same folder is told so, whatever its ports.
+    dataLock = lockDataFolder(config.dataDir);
     await assertPortFree('PORT', config.port);
     await assertPortFree('LAMBDA_PORT', config.lambdaPort);
     await assertPortFree('DOCS_PORT', config.docsPort);
-    jwtSecretFile = ensureJwtSecret(config.dataDir);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError) && !(error instanceof DataFolderInUse)) throw error;
     console.error(`npm start: ${error.message}`);
     process.exit(1);
   }
@@ -206,6 +271,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   await ensureTable(db.endpoint, config.tableName);
+  // After the table is ensured: only the functions' requests are slowed down.
+  if (config.dynamodbDelayMs > 0) db.delayRequests?.(config.dynamodbDelayMs);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -220,23 +287,33 @@ async function main(): Promise<void> {
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
   let docs: Server;
+  let gateway: Server;
+  const offlinePort = await freePort();
   try {
     docs = await startDocsServer({ port: config.docsPort, api: `http://localhost:${config.port}` });
+    gateway = await startLocalGateway({
+      port: config.port, upstreamPort: offlinePort, routes: routesOf(readServerlessConfig()), concurrency: config.concurrency,
+    });
   } catch (error) {
-    console.error(`npm start: DOCS_PORT: ${(error as Error).message}`);
+    console.error(`npm start: DOCS_PORT or PORT: ${(error as Error).message}`);
     await db.stop();
     process.exit(1);
   }
-  const offline = startServerlessOffline(config, env);
+  removeStaleBuildFolders();
+  const offline = startServerlessOffline(config, offlinePort, env);
 
   let stopping = false;
   const stop = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     await stopGroup(offline);
-    docs.closeAllConnections();
-    await new Promise((done) => docs.close(done));
+    rmSync(join(ROOT, buildFolder(process.pid)), { recursive: true, force: true });
+    for (const server of [gateway, docs]) {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
     await db.stop();
+    dataLock.release();
     process.exit(exitCode);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -253,7 +330,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    await waitForHttp(`http://localhost:${config.port}/`, offline);
+    await waitForHttp(`http://localhost:${offlinePort}/`, offline);
   } catch (error) {
     console.error(`npm start: ${(error as Error).message}`);
     await stop(1);

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { javaAvailable } from './dynamodb.ts';
+import { addLeg, addSkippedLeg, emptyTotals, summaryLine, type JestReport } from './test-summary.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const reports = mkdtempSync(join(tmpdir(), 'jest-reports-'));
-const totals = { passed: 0, failed: 0, skipped: 0 };
+const totals = emptyTotals();
 
 function step(title: string, command: string, args: string[], env: Record<string, string> = {}): void {
   console.log(`\n▶ ${title}`);
@@ -25,29 +26,31 @@ function step(title: string, command: string, args: string[], env: Record<string
 }
 
 /** Jest in its native ESM mode, on this same Node (the pinned Node 24), adding its counts to the totals. */
-function jestStep(title: string, project: string, env: Record<string, string> = {}): void {
+function jestStep(title: string, project: string, env: Record<string, string> = {}): JestReport {
   const report = join(reports, `${title.replace(/\W+/g, '-')}.json`);
   step(title, process.execPath, ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', jest,
     '--selectProjects', project, '--json', `--outputFile=${report}`, ...process.argv.slice(2)], env);
-  const { numPassedTests, numFailedTests, numPendingTests } = JSON.parse(readFileSync(report, 'utf8'));
-  totals.passed += numPassedTests;
-  totals.failed += numFailedTests;
-  totals.skipped += numPendingTests;
+  const result = JSON.parse(readFileSync(report, 'utf8')) as JestReport;
+  addLeg(totals, result);
+  return result;
 }
 
 step('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit']);
 step('lint (eslint)', bin('eslint'), ['.']);
 jestStep('unit tests', 'unit');
 jestStep('CloudFormation template tests (npm run package, stages prod and dev)', 'template');
-jestStep('integration tests on dynalite', 'integration', { DDB_ENGINE: 'dynalite' });
+const dynaliteLeg = jestStep('integration tests on dynalite', 'integration', { DDB_ENGINE: 'dynalite' });
 if (javaAvailable()) {
   jestStep('integration tests on DynamoDB Local', 'integration', { DDB_ENGINE: 'dynamodb-local' });
 } else {
   const line = '!'.repeat(78);
   console.warn(`\n${line}\n!! SKIPPED: integration tests on DynamoDB Local — Java 17+ is not on the PATH.\n`
     + `!! Only dynalite was exercised. Install a JRE 17+ to run both engines (CI does).\n${line}\n`);
+  // The DynamoDB Local leg is the same project (same files, same tests, same arguments) on the
+  // other engine, so the dynalite leg's total is the number of tests it would have run.
+  addSkippedLeg(totals, dynaliteLeg);
 }
 jestStep('end-to-end tests over HTTP (serverless-offline + dynalite)', 'e2e');
 
 rmSync(reports, { recursive: true, force: true });
-console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+console.log(`\n${summaryLine(totals)}`);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,13 +9,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { Chromium, findChromium, type Page } from '../support/chromium.ts';
-import { asApiGatewayAnswer, ExchangeRecorder } from '../support/exchange-recorder.ts';
+import { ExchangeRecorder } from '../support/exchange-recorder.ts';
 import { OPENAPI_FILE, OpenApiContract } from '../support/openapi-contract.ts';
 
 /*
  * The README's walk-through against the real local stack: `npm start` (scripts/start.ts) with
  * dynalite and serverless-offline, on free ports and a throwaway data folder, driven over HTTP.
- * Every request to the API is recorded, and the last test checks every answer against openapi.yaml.
+ * Every request to the API is recorded, and the OpenAPI test checks every answer against
+ * openapi.yaml: API Gateway's own answers (an authorizer's denial, a function that timed out) as
+ * npm start gives them, with no allowance for serverless-offline's wording.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,6 +30,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+interface Stack {
+  readonly process: ChildProcess;
+  /** Everything it printed so far. */
+  readonly output: () => string;
+}
+
 let stack: ChildProcess;
 let output = '';
 let dataDir: string;
@@ -37,23 +45,40 @@ let invoke: (fn: string, payload: unknown) => Promise<Response>;
 const recorder = new ExchangeRecorder();
 let stackEnv: NodeJS.ProcessEnv;
 
-/** `npm start` (scripts/start.ts) with the suite's ports and data folder, up when it says so. */
-async function launch(): Promise<void> {
-  output = '';
-  stack = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], { cwd: root, env: stackEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+/** `npm start` (scripts/start.ts) with `env`; resolves once it says it is running, or has exited. */
+async function startStack(env: NodeJS.ProcessEnv): Promise<Stack> {
+  let text = '';
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const deadline = Date.now() + 150_000;
-  while (!output.includes('is running')) {
-    if (stack.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+  while (!text.includes('is running') && child.exitCode === null) {
+    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${text}`);
     await new Promise((done) => setTimeout(done, 200));
   }
+  return { process: child, output: () => text };
+}
+
+/** The suite's stack: `npm start` with the suite's ports and data folder, up when it says so. */
+async function launch(): Promise<void> {
+  const started = await startStack(stackEnv);
+  stack = started.process;
+  if (stack.exitCode !== null) throw new Error(`npm start did not come up:\n${started.output()}`);
+  output = started.output();
+  stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+}
+
+/** Free ports for PORT, LAMBDA_PORT, DYNAMODB_PORT and DOCS_PORT. */
+async function stackPorts(): Promise<Record<'PORT' | 'LAMBDA_PORT' | 'DYNAMODB_PORT' | 'DOCS_PORT', string>> {
+  return { PORT: String(await freePort()), LAMBDA_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), DOCS_PORT: String(await freePort()) };
 }
 
 /** Ctrl-C, as a terminal sends it; resolves with the exit code. */
-async function interrupt(): Promise<number | null> {
-  const exited = once(stack, 'exit');
-  stack.kill('SIGINT');
+async function interrupt(child = stack): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
+  child.kill('SIGINT');
   const [code] = await exited;
   return code as number | null;
 }
@@ -93,6 +118,23 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
   call(`${api}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 const admin = { firstName: 'Ada', email: 'ada@example.com', password: 'Str0ng!Passw0rd', companyName: 'Acme' };
+/** The admin's password after the walk-through's reset. */
+const newPassword = 'N3w!Passw0rd#';
+
+// First, while every function is still cold: serverless-offline starts a worker for each request
+// that finds none idle and counts its cold start against the 10 s timeout; npm start's gateway
+// lets at most one request per core and function through at once (docs/local-development.md).
+describe('a burst of first calls', () => {
+  it('30 concurrent first sign-ins on a cold stack: each answered by the function, none timed out', async () => {
+    const attempts = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+      post('/api/v2/admin-account/jwt', { email: `burst-${i}@example.com`, password: 'Wr0ng!Passw0rd' })));
+    const statuses = attempts.map((response) => response.status);
+    // Unknown emails: each is INVALID_CREDENTIALS, after the same argon2id work as a real account.
+    expect(statuses).toEqual(Array(30).fill(400));
+    for (const response of attempts) expect((await read(response)).error.code).toBe('INVALID_CREDENTIALS');
+    expect(output).not.toContain('Lambda timeout');
+  }, 120_000);
+});
 
 describe('the README walk-through over HTTP', () => {
   let jwt: string;
@@ -196,14 +238,22 @@ describe('the README walk-through over HTTP', () => {
       const text = await response.text();
       expect(text).not.toContain(token);
       expect(JSON.parse(text)).toEqual({ data: { companyId: expect.any(String), createdAt: expect.any(String), expiresAt: null } });
+    }, 30_000); // the first call of the authorizer and of the function: two cold starts, on a loaded machine
+
+    it("denies an unknown token at the authorizer with API Gateway's 403", async () => {
+      const denied = await introspect(randomUUID());
+      expect(denied.status).toBe(403);
+      expect(denied.headers.get('content-type')).toBe('application/json');
+      expect(denied.headers.get('cache-control')).toBeNull();
+      expect(await denied.text()).toBe('{"message":"Forbidden"}');
     });
 
-    it('denies an unknown token at the authorizer', async () => {
-      expect((await introspect(randomUUID())).status).toBe(403);
-    });
-
-    it('answers a request without Authorization header at the authorizer with 401', async () => {
-      expect((await call(`${api}/api/v2/service-token`)).status).toBe(401);
+    it("answers a request without Authorization header at the authorizer with API Gateway's 401", async () => {
+      const missing = await call(`${api}/api/v2/service-token`);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('content-type')).toBe('application/json');
+      expect(missing.headers.get('www-authenticate')).toBeNull();
+      expect(await missing.text()).toBe('{"message":"Unauthorized"}');
     });
 
     it('checks the token itself on direct invocation, which bypasses the authorizer', async () => {
@@ -256,6 +306,94 @@ describe('the README walk-through over HTTP', () => {
   });
 });
 
+describe('npm start beside other runs in this checkout', () => {
+  it('refuses a second npm start on the same data folder in one line naming it and the pid, and exits non-zero', async () => {
+    const second = await startStack({ ...stackEnv, ...(await stackPorts()) });
+    const [code] = second.process.exitCode === null ? await once(second.process, 'exit') : [second.process.exitCode];
+    expect(code).toBe(1);
+    expect(second.output().trim()).toBe(`npm start: data folder ${dataDir} is in use by another npm start (pid ${stack.pid}); `
+      + 'stop it first, or set DATA_DIR to another folder');
+    // The running stack is untouched.
+    expect((await post('/api/v2/admin-account/jwt', { email: admin.email, password: newPassword })).status).toBe(200);
+  }, 60_000);
+
+  it('npm run package while npm start runs leaves the bundles it serves alone', async () => {
+    const builds = join(root, '.esbuild', `start-${stack.pid}`, '.build', 'handlers');
+    const bundles = readdirSync(builds).filter((name) => name.endsWith('.cjs')).sort();
+    expect(bundles).toContain('serviceTokenAuthorizer.cjs');
+    const artifacts = mkdtempSync(join(tmpdir(), 'e2e-package-'));
+    try {
+      const packaging = spawn(process.execPath, [join(root, 'scripts', 'package.ts'), '--package', artifacts], { cwd: root, stdio: 'ignore' });
+      const [code] = await once(packaging, 'exit');
+      expect(code).toBe(0);
+      expect(existsSync(join(artifacts, 'databrain-admin-api.zip'))).toBe(true);
+    } finally {
+      rmSync(artifacts, { recursive: true, force: true });
+    }
+    // Packaging built in its own folder and deleted it; npm start's bundles are all still there.
+    expect(existsSync(join(root, '.esbuild', 'package'))).toBe(false);
+    expect(readdirSync(builds).filter((name) => name.endsWith('.cjs')).sort()).toEqual(bundles);
+    expect((await post('/api/v2/admin-account/jwt', { email: admin.email, password: newPassword })).status).toBe(200);
+  }, 300_000);
+});
+
+/*
+ * A second stack, whose functions fail: its DynamoDB holds every request 2.5 s (longer than the
+ * SDK's 2 s cut, so no call ever completes) and its functions time out after 3 s
+ * (LOCAL_DYNAMODB_DELAY_MS, LOCAL_FUNCTION_TIMEOUT: npm start only). Every function that reads the
+ * table times out, as it would on AWS with a table that stopped answering and a short timeout.
+ * One function's bundle is then deleted, so that it crashes.
+ */
+describe('a function that times out or crashes, answered as API Gateway answers it', () => {
+  let faulty: Stack;
+  let faultyApi: string;
+  let faultyData: string;
+
+  beforeAll(async () => {
+    const ports = await stackPorts();
+    faultyData = mkdtempSync(join(tmpdir(), 'e2e-faulty-'));
+    faultyApi = `http://localhost:${ports.PORT}`;
+    faulty = await startStack({ ...stackEnv, ...ports, DATA_DIR: faultyData, LOCAL_FUNCTION_TIMEOUT: '3', LOCAL_DYNAMODB_DELAY_MS: '2500' });
+    if (faulty.process.exitCode !== null) throw new Error(`the second npm start did not come up:\n${faulty.output()}`);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (faulty) expect(await interrupt(faulty.process)).toBe(0);
+    rmSync(faultyData, { recursive: true, force: true });
+  }, 30_000);
+
+  it('a function that times out: 500 {"message":"Internal Server Error"}, not serverless-offline\'s 200 with a stack trace', async () => {
+    const response = await call(`${faultyApi}/api/v2/admin-account/jwt`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: admin.email, password: admin.password }),
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('cache-control')).toBeNull();
+    expect(await response.text()).toBe('{"message":"Internal Server Error"}');
+    // It was serverless-offline's timeout that ended it.
+    expect(faulty.output()).toContain('[504] - Lambda timeout.');
+  }, 30_000);
+
+  it('a function that crashes (its bundle cannot be loaded): 500 {"message":"Internal Server Error"}', async () => {
+    // What `npm run package` used to do to a running start: the function's bundle is gone, so the
+    // function fails at init (Cannot find module) before any DynamoDB call.
+    rmSync(join(root, '.esbuild', `start-${faulty.process.pid}`, '.build', 'handlers', 'createServiceToken.cjs'));
+    const response = await call(`${faultyApi}/api/v2/service-token`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: randomUUID() }),
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.text()).toBe('{"message":"Internal Server Error"}');
+  }, 30_000);
+
+  it('an authorizer that times out: 500 {"message":"Internal Server Error"}, not a denial', async () => {
+    const response = await call(`${faultyApi}/api/v2/service-token`, { headers: { Authorization: `Bearer ${randomUUID()}` } });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.text()).toBe('{"message":"Internal Server Error"}');
+  }, 30_000);
+});
+
 describe('the OpenAPI document', () => {
   it('is served under npm start as YAML and as JSON', async () => {
     const yaml = await fetch(`${docs}/openapi.yaml`);
@@ -277,7 +415,7 @@ describe('the OpenAPI document', () => {
     const unexercised = contract.operations().filter((o) => !exercised.has(`${o.method} ${o.path}`) && !exercised.has(o.operationId));
     const mismatches = [
       ...unexercised.map((o) => `${o.method} ${o.path} (${o.operationId}) never answered a request of this suite`),
-      ...contract.checkAll(recorder.exchanges.map(asApiGatewayAnswer)),
+      ...contract.checkAll(recorder.exchanges),
     ];
     if (mismatches.length > 0) {
       throw new Error(`openapi.yaml does not describe what the suite saw (${recorder.exchanges.length} exchanges recorded):\n${mismatches.join('\n')}`);
@@ -413,7 +551,11 @@ describe('stopping and restarting npm start', () => {
     const token = randomUUID();
     expect((await post('/api/v2/service-token', { token }, { Authorization: `Bearer ${jwt}` })).status).toBe(200);
 
+    const pid = stack.pid;
     expect(await interrupt()).toBe(0);
+    // Its build folder and its lock on the data folder are gone with it.
+    expect(existsSync(join(root, '.esbuild', `start-${pid}`))).toBe(false);
+    expect(existsSync(join(dataDir, 'npm-start.pid'))).toBe(false);
     // Nothing is left listening: the API, the invoke endpoint, the docs and dynalite are all gone.
     for (const name of ['PORT', 'LAMBDA_PORT', 'DOCS_PORT', 'DYNAMODB_PORT']) {
       const probe = createServer().listen(Number(stackEnv[name]), 'localhost');

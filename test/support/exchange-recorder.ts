@@ -43,38 +43,3 @@ export class ExchangeRecorder {
     return response;
   };
 }
-
-/** Routes behind the service-token Lambda authorizer (serverless.yml: `authorizer: serviceToken`). */
-const AUTHORIZER_ROUTES = new Set(['GET /api/v2/service-token']);
-const BOOM_ERRORS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden' };
-
-/**
- * serverless-offline emulates an authorizer's denial with hapi's Boom error body,
- * `{"statusCode":403,"error":"Forbidden","message":"User is not authorized to access this resource"}`,
- * and hapi's `cache-control: no-cache`, where API Gateway answers `{"message":"Forbidden"}` (and
- * `{"message":"Unauthorized"}` without an Authorization header) with no Cache-Control: the
- * emulator's wording, not ours. Exactly that case, and nothing else, is rewritten to API Gateway's
- * answer, so that the status, media type and everything our functions send are still checked
- * against the document. Returns the exchange unchanged otherwise.
- */
-export function asApiGatewayAnswer(exchange: Exchange): Exchange {
-  if (exchange.via !== 'http' || !AUTHORIZER_ROUTES.has(`${exchange.method} ${exchange.path}`)) return exchange;
-  const error = BOOM_ERRORS[exchange.status];
-  if (error === undefined) return exchange;
-  let body: unknown;
-  try {
-    body = JSON.parse(exchange.body);
-  } catch {
-    return exchange;
-  }
-  const boom = body as Record<string, unknown> | null;
-  const isBoom = boom !== null && typeof boom === 'object' && Object.keys(boom).sort().join() === 'error,message,statusCode'
-    && boom.statusCode === exchange.status && boom.error === error && typeof boom.message === 'string';
-  if (!isBoom) return exchange;
-  const { 'cache-control': hapiDefault, ...headers } = exchange.headers;
-  return {
-    ...exchange,
-    headers: hapiDefault === 'no-cache' ? headers : exchange.headers,
-    body: JSON.stringify({ message: error }),
-  };
-}

@@ -51,7 +51,9 @@ interface Answer {
 // The OpenAPI fields at the root of the document. Declared as (inert) keywords so that Ajv, asked
 // for a schema *inside* the document by its JSON pointer, accepts the document as the root that
 // `#/components/schemas/...` references resolve against. Nothing else is relaxed.
-const OPENAPI_ROOT_FIELDS = ['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs'];
+const OPENAPI_ROOT_FIELDS = ['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs',
+  // The document's own extension: API Gateway's answers that any operation may give.
+  'x-api-gateway-answers'];
 const DOCUMENT_ID = 'https://openapi.invalid/openapi.yaml';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -153,6 +155,8 @@ export class OpenApiContract {
     const label = `${exchange.method} ${exchange.path} → ${exchange.status} (HTTP)`;
     const operation = this.operations().find((o) => o.method === exchange.method.toUpperCase() && o.path === exchange.path);
     if (!operation) return [`${label}: no such operation in openapi.yaml`];
+    const gateway = this.#checkGatewayAnswer(exchange);
+    if (gateway) return gateway.map((problem) => `${label}: ${problem}`);
     const problems = this.#checkAnswer(operation.pointer, exchange);
     if (exchange.status >= 200 && exchange.status < 300 && exchange.request.body !== undefined) {
       let body: unknown;
@@ -186,6 +190,28 @@ export class OpenApiContract {
       problems.push(...this.#checkAcceptedRequest(operation.pointer, body));
     }
     return problems.map((problem) => `${label}: ${problem}`);
+  }
+
+  /**
+   * An answer of API Gateway's own that any operation may give (the document's
+   * `x-api-gateway-answers`, e.g. a function that timed out): its problems, or undefined when the
+   * answer is not one of them (its body does not match), so that the operation's own responses apply.
+   */
+  #checkGatewayAnswer(answer: Answer): string[] | undefined {
+    const pointer = `/x-api-gateway-answers/${answer.status}/content/application~1json/schema`;
+    if (!this.at(pointer)) return undefined;
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.body);
+    } catch {
+      return undefined;
+    }
+    if (this.validate(pointer, body)) return undefined;
+    const problems: string[] = [];
+    const mediaType = answer.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'application/json') problems.push(`API Gateway's answer with Content-Type ${JSON.stringify(answer.headers['content-type'] ?? null)}, not application/json`);
+    if (answer.headers['cache-control'] !== undefined) problems.push(`API Gateway's answer with Cache-Control ${answer.headers['cache-control']}`);
+    return problems;
   }
 
   /** Status documented, Content-Type one of the documented media types, headers, body schema. */

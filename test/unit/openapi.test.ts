@@ -304,6 +304,20 @@ describe('the answer checker the end-to-end suite runs', () => {
     expect(problems.join('\n')).toContain(expected);
   });
 
+  it("accepts API Gateway's 500 for a function that failed on any operation, as the document's x-api-gateway-answers says", () => {
+    const failed = { ...ok, status: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' };
+    expect(contract.check(failed)).toEqual([]);
+    expect(contract.check({ ...failed, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' } }).join())
+      .toContain("API Gateway's answer with Cache-Control no-cache");
+    expect(contract.check({ ...failed, body: '{"message":"Forbidden"}' }).join()).toContain('does not match the schema');
+  });
+
+  it("reports serverless-offline's own wording of an authorizer denial (hapi's Boom body)", () => {
+    const boom = '{"statusCode":403,"error":"Forbidden","message":"User is not authorized to access this resource"}';
+    const denied = { ...ok, method: 'GET', path: '/api/v2/service-token', request: { headers: {} }, status: 403, headers: { 'content-type': 'application/json' }, body: boom };
+    expect(contract.check(denied).join()).toContain('does not match the schema');
+  });
+
   it('reports a 429 without Retry-After, or with a value that is not a number of seconds', () => {
     expect(contract.check({ ...locked, headers: ok.headers }).join()).toContain('required header Retry-After is missing');
     expect(contract.check({ ...locked, headers: { ...ok.headers, 'retry-after': 'soon' } }).join()).toContain('header Retry-After');
