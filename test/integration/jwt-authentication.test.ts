@@ -146,6 +146,13 @@ describe('admin JWT verification', () => {
     await expectRejected({ authorization: `Bearer ${await forgeJwt(harness, { claims: claims() })}` });
   });
 
+  test.each([
+    ['no "kid"', { kid: null }],
+    ['a "kid" the key set does not hold', { kid: 'unknown-key' }],
+  ])('rejects a JWT signed with the right key but with %s in its header', async (_name, options) => {
+    await expectRejected({ authorization: `Bearer ${await forgeJwt(harness, options)}` });
+  });
+
   test('rejects a token over 2048 characters that is otherwise valid', async () => {
     const token = await forgeJwt(harness, { claims: { pad: 'x'.repeat(1_700) } });
     expect(token.length).toBeGreaterThan(2048);
