@@ -15,6 +15,7 @@ export interface AdminClaims {
 export interface AdminJwtSettings {
   readonly issuer: string;
   readonly audience: string;
+  /** The lifetime of the JWTs issued, and the longest lifetime (`exp − iat`) accepted. */
   readonly ttlSeconds: number;
 }
 
@@ -70,6 +71,11 @@ export class AdminJwt {
         currentDate: new Date(this.#clock.now()),
         requiredClaims: ['exp', 'iat', 'jti', 'sub'],
       });
+      // jose has checked that iat and exp are numbers; their values are ours to judge. An iat in the
+      // future, or a lifetime beyond the configured one, comes from no JWT this API issued.
+      const now = Math.floor(this.#clock.now() / 1000);
+      const { iat, exp } = payload as { iat: number; exp: number };
+      if (iat > now + CLOCK_TOLERANCE_SECONDS || exp - iat > this.#settings.ttlSeconds) throw new AuthenticationError();
       const { sub, companyId, role, cv } = payload;
       if (role !== 'admin' || typeof sub !== 'string' || typeof companyId !== 'string' || !Number.isSafeInteger(cv)) {
         throw new AuthenticationError();

@@ -89,6 +89,30 @@ describe('admin JWT', () => {
     await expect(jwt.verify(await sign({}))).resolves.toEqual(claims);
   });
 
+  describe('time claims', () => {
+    const now = start / 1000;
+    it.each([
+      ['an iat 6 s in the future (beyond the 5 s tolerance)', { iat: now + 6, exp: now + 6 + 3600 }],
+      ['an iat a day in the future', { iat: now + 86_400, exp: now + 86_400 + 60 }],
+      ['a lifetime (exp − iat) one second over the configured 3600 s', { iat: now, exp: now + 3601 }],
+      ['a lifetime over the configured one, issued in the past', { iat: now - 600, exp: now - 600 + 3601 }],
+      ['a lifetime of a year', { iat: now, exp: now + 365 * 86_400 }],
+      ['an iat that is not a number', { iat: String(now) }],
+    ])('refuses a correctly signed token with %s', async (_name, times) => {
+      const jwt = new AdminJwt(keys(clockAt(start)), settings, clockAt(start));
+      await expect(jwt.verify(await sign(times))).rejects.toBeInstanceOf(AuthenticationError);
+    });
+
+    it.each([
+      ['an iat 5 s in the future (within the tolerance)', { iat: now + 5, exp: now + 5 + 3600 }],
+      ['a lifetime of exactly the configured 3600 s', { iat: now - 100, exp: now - 100 + 3600 }],
+      ['a shorter lifetime', { iat: now, exp: now + 60 }],
+    ])('accepts a token with %s', async (_name, times) => {
+      const jwt = new AdminJwt(keys(clockAt(start)), settings, clockAt(start));
+      await expect(jwt.verify(await sign(times))).resolves.toEqual(claims);
+    });
+  });
+
   describe('key ids', () => {
     const other = new Uint8Array(randomBytes(32));
     const twoKeys: KeySet = { current: 'k2', keys: [{ kid: 'k1', key }, { kid: 'k2', key: other }] };
