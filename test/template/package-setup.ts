@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,24 @@ function packageStack(args: string[]): void {
   }
 }
 
+/** Where setup leaves the answer of `npm run package` for a stage that rotates the signing key daily. */
+export const REFUSED_ROTATION_FILE = 'refused-rotation.json';
+
 /**
  * Packages the stack once per run, offline, as `npm run package` does: stage dev into a temporary
- * folder first (every packaging empties .serverless/), then stage prod into .serverless/, the
- * artifact `npm run package` leaves behind.
+ * folder first (every packaging empties .serverless/), then a dev stage whose signing key would
+ * rotate every day (which must fail: its exit status and error output are kept beside the dev
+ * template), then stage prod into .serverless/, the artifact `npm run package` leaves behind.
  */
 export default function setup(): void {
   const devDir = mkdtempSync(join(tmpdir(), 'template-dev-'));
   process.env.TEMPLATE_DEV_DIR = devDir;
   packageStack(['--stage', 'dev', '--package', devDir]);
+  const refusedDir = mkdtempSync(join(tmpdir(), 'template-refused-'));
+  const { status, stderr } = spawnSync(process.execPath, [
+    join(root, 'scripts', 'package.ts'), '--stage', 'dev', '--package', refusedDir, '--param', 'signingKeyRotationDays=1',
+  ], { cwd: root, encoding: 'utf8' });
+  rmSync(refusedDir, { recursive: true, force: true });
+  writeFileSync(join(devDir, REFUSED_ROTATION_FILE), JSON.stringify({ status, stderr }));
   packageStack([]);
 }
