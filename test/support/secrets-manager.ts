@@ -16,6 +16,7 @@
 // ResourceExistsException. RotateSecret records the rotation settings and, as AWS does before it
 // invokes the rotation function, creates the new version (VersionId = its ClientRequestToken) with
 // AWSPENDING and no value; it invokes nothing: the test drives the rotation function's steps itself.
+// DescribeSecret reports LastRotatedDate once AWSCURRENT has moved onto that version.
 //
 // Limits (what differs from AWS; tests must not rely on these):
 // - no authentication: SigV4 signatures, credentials, IAM and resource policies are not checked;
