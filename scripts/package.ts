@@ -7,8 +7,13 @@
 // Packaging needs no AWS account. Dummy credentials replace whatever the shell has, so it works on a
 // machine without any AWS configuration and never reaches a real account (a variable that would have
 // to look something up in AWS fails loudly instead).
+//
+// Then it checks the template's parameters against their own bounds, as CloudFormation would at
+// deployment, and fails with their constraint description: e.g. a stage parameter
+// signingKeyRotationDays below 2 (serverless.yml).
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,5 +30,35 @@ const { status, signal } = spawnSync(
   [join(root, 'node_modules', '.bin', 'serverless'), 'package', ...(stageGiven ? [] : ['--stage', 'prod']), ...args],
   { cwd: root, env, stdio: 'inherit' },
 );
-if (status !== 0) console.error(`npm run package: serverless package failed (${signal ?? `exit ${status}`})`);
-process.exit(status ?? 1);
+if (status !== 0) {
+  console.error(`npm run package: serverless package failed (${signal ?? `exit ${status}`})`);
+  process.exit(status ?? 1);
+}
+
+interface Parameter {
+  Type: string;
+  Default?: unknown;
+  MinValue?: number;
+  MaxValue?: number;
+  ConstraintDescription?: string;
+}
+
+/** The output folder: `--package <dir>` (or `--package=<dir>`), else .serverless. */
+function outputDir(): string {
+  const at = args.findIndex((arg) => arg === '--package' || arg.startsWith('--package='));
+  const given = at < 0 ? undefined : args[at]!.includes('=') ? args[at]!.slice('--package='.length) : args[at + 1];
+  return resolve(root, given ?? '.serverless');
+}
+
+const template = JSON.parse(readFileSync(join(outputDir(), 'cloudformation-template-update-stack.json'), 'utf8')) as {
+  Parameters?: Record<string, Parameter>;
+};
+const refused = Object.entries(template.Parameters ?? {}).filter(([, { Type, Default, MinValue, MaxValue }]) => {
+  if (Type !== 'Number' || Default === undefined) return false;
+  const value = Number(Default);
+  return !Number.isFinite(value) || (MinValue !== undefined && value < MinValue) || (MaxValue !== undefined && value > MaxValue);
+});
+for (const [name, { Default, ConstraintDescription }] of refused) {
+  console.error(`npm run package: ${name} is ${JSON.stringify(Default)}, which CloudFormation would refuse: it ${ConstraintDescription ?? 'is out of bounds'}`);
+}
+process.exit(refused.length > 0 ? 1 : 0);

@@ -6,7 +6,7 @@
 // docs/local-development.md describes it all.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -19,6 +19,7 @@ import { DataFolderInUse, lockDataFolder } from './data-folder-lock.ts';
 import { startDocsServer } from './docs-server.ts';
 import { ensureTable, startDynalite } from './dynamodb.ts';
 import { routesOf, startLocalGateway } from './local-gateway.ts';
+import { newKeySet, serializeKeySet } from '../lib/admin/signing-key.ts';
 import { readServerlessConfig } from './serverless-config.ts';
 import type { LocalEngine } from './dynamodb.ts';
 
@@ -140,14 +141,18 @@ async function assertPortFree(name: string, port: number): Promise<void> {
   await new Promise((done) => probe.close(done));
 }
 
-/** The local JWT signing secret: made on the first start, reused afterwards, never printed. */
+/**
+ * The local JWT signing key set: made on the first start, reused afterwards, never printed. A file
+ * from before key sets (one base64url secret) is read as a set of one key; `npm run
+ * rotate-signing-key` turns it into a key set that keeps it (docs/security.md).
+ */
 function ensureJwtSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (!existsSync(file)) {
       // 'wx' never overwrites a secret that appeared in the meantime.
-      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, serializeKeySet(newKeySet(new Date())), { mode: 0o600, flag: 'wx' });
     }
   } catch (error) {
     throw new ConfigError(`DATA_DIR ${dataDir} is not usable: ${(error as Error).message}`, { cause: error });
@@ -279,6 +284,8 @@ async function main(): Promise<void> {
     TABLE_NAME: config.tableName,
     DYNAMODB_ENDPOINT: db.endpoint,
     JWT_SECRET_FILE: jwtSecretFile,
+    // The functions re-read the local key set every 5 s (AWS: 5 min), so that `npm run rotate-signing-key` shows at once.
+    JWT_KEY_SET_MAX_AGE_SECONDS: process.env.JWT_KEY_SET_MAX_AGE_SECONDS || '5',
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

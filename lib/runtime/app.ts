@@ -1,5 +1,5 @@
 import { AdminJwt } from '../admin/jwt.ts';
-import { signingKeyLoader } from '../admin/signing-key.ts';
+import { KeySetCache, keySetSource, type SigningKeys } from '../admin/signing-key.ts';
 import { loadConfig, type Config } from './config.ts';
 import { AccountStore } from '../admin/account.store.ts';
 import { createDocumentClient } from '../aws/dynamodb.ts';
@@ -15,17 +15,21 @@ export interface App extends TokenRuntime {
 }
 
 export interface AppOverrides extends TokenRuntimeOverrides {
-  readonly signingKey?: () => Promise<Uint8Array>;
+  readonly signingKeys?: SigningKeys;
 }
 
 /** The token runtime (clock, logger, service tokens), plus what admin and sign-in requests need. */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const db = overrides.db ?? createDocumentClient(config);
   const runtime = createTokenRuntime(config, { ...overrides, db });
+  const signingKeys = overrides.signingKeys ?? new KeySetCache(keySetSource(config), runtime.clock, {
+    maxAgeMs: config.jwt.keySetMaxAgeSeconds * 1000,
+    onStaleSet: (error) => runtime.logger.warn('signing key set could not be read again; the one held stays in use', { error }),
+  });
   return {
     ...runtime,
     config,
-    jwt: new AdminJwt(overrides.signingKey ?? signingKeyLoader(config), config.jwt, runtime.clock),
+    jwt: new AdminJwt(signingKeys, config.jwt, runtime.clock),
     accounts: new AccountStore(db, config.tableName),
     signInAttempts: new SignInAttemptStore(db, config.tableName),
   };

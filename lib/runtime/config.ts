@@ -14,6 +14,8 @@ export interface Config extends StoreConfig {
     readonly issuer: string;
     readonly audience: string;
     readonly ttlSeconds: number;
+    /** How long a container uses the key set it read before reading it again. */
+    readonly keySetMaxAgeSeconds: number;
   };
   readonly consumerEmailDomains: readonly string[];
 }
@@ -23,6 +25,9 @@ export const DEFAULT_CONSUMER_EMAIL_DOMAINS = [
   'msn.com', 'icloud.com', 'me.com', 'mac.com', 'aol.com', 'protonmail.com', 'proton.me', 'gmx.com',
   'gmx.net', 'mail.com', 'yandex.com', 'zoho.com', 'qq.com', '163.com',
 ];
+
+/** The longest admin-JWT lifetime any configuration allows; signing keys rotate at most every twice this. */
+export const MAX_JWT_TTL_SECONDS = 86_400;
 
 const domainList = Joi.string()
   .trim()
@@ -40,7 +45,8 @@ const schema = Joi.object({
   JWT_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(''),
   JWT_ISSUER: Joi.string().default('databrain-selfhosted'),
   JWT_AUDIENCE: Joi.string().default('databrain-admin-api'),
-  JWT_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(3600),
+  JWT_TTL_SECONDS: Joi.number().integer().min(60).max(MAX_JWT_TTL_SECONDS).default(3600),
+  JWT_KEY_SET_MAX_AGE_SECONDS: Joi.number().integer().min(1).max(900).default(300),
   CONSUMER_EMAIL_DOMAINS: domainList.empty(''),
 })
   .xor('JWT_SECRET_FILE', 'JWT_SECRET_ARN')
@@ -84,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       issuer: value.JWT_ISSUER as string,
       audience: value.JWT_AUDIENCE as string,
       ttlSeconds: value.JWT_TTL_SECONDS as number,
+      keySetMaxAgeSeconds: value.JWT_KEY_SET_MAX_AGE_SECONDS as number,
     },
     consumerEmailDomains: domains ? domains.split(',').map((d) => d.trim()) : DEFAULT_CONSUMER_EMAIL_DOMAINS,
   };

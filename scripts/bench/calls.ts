@@ -17,6 +17,8 @@ export interface CallsRow {
 const { Logger } = await import('@aws-lambda-powertools/logger');
 const { startDynalite, ensureTable } = await import('../dynamodb.ts');
 const { createApp } = await import('../../lib/runtime/app.ts');
+const { KeySetCache, singleKeySet } = await import('../../lib/admin/signing-key.ts');
+const { systemClock } = await import('../../lib/runtime/clock.ts');
 const { loadConfig } = await import('../../lib/runtime/config.ts');
 const { createDocumentClient } = await import('../../lib/aws/dynamodb.ts');
 const { handlersFor } = await import('../../test/support/wiring.ts');
@@ -44,7 +46,7 @@ try {
 
   const secret = new Uint8Array(randomBytes(32));
   const app = createApp(config, {
-    db, signingKey: async () => secret, logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }),
+    db, signingKeys: new KeySetCache(async () => singleKeySet(secret, 'bench'), systemClock), logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }),
   });
   const handlers = handlersFor(app);
   const event = (authorization: string | undefined, body?: unknown) => ({

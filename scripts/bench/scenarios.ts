@@ -10,6 +10,8 @@ import { SignJWT, jwtVerify } from 'jose';
 import { createApp, type App } from '../../lib/runtime/app.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import { hashPassword } from '../../lib/admin/password.ts';
+import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
+import { systemClock } from '../../lib/runtime/clock.ts';
 import { handlersFor, lambdaContext } from '../../test/support/wiring.ts';
 import { realArgon2, standInArgon2, useArgon2StandIn } from './child-env.ts';
 import { StubTransport, stubbedDocumentClient, type CannedResponses } from './stub.ts';
@@ -127,7 +129,7 @@ export function wire(): Wiring {
   const transport = new StubTransport();
   const secret = new Uint8Array(randomBytes(32));
   const db = stubbedDocumentClient(transport);
-  const app = createApp(loadConfig(process.env), { db, signingKey: async () => secret });
+  const app = createApp(loadConfig(process.env), { db, signingKeys: new KeySetCache(async () => singleKeySet(secret, 'bench'), systemClock) });
   return { app, db, transport, secret };
 }
 
@@ -177,7 +179,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
   });
   const signJwt = () => {
     const iat = Math.floor(Date.now() / 1000);
-    return new SignJWT({ companyId, role: 'admin', cv: 1 }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    return new SignJWT({ companyId, role: 'admin', cv: 1 }).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: 'bench' })
       .setIssuer(issuer).setAudience(audience).setSubject(adminId).setIssuedAt(iat).setExpirationTime(iat + ttlSeconds)
       .setJti(randomUUID()).sign(secret);
   };

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -394,6 +394,37 @@ describe('a function that times out or crashes, answered as API Gateway answers 
   }, 30_000);
 });
 
+describe('rotating the signing key while npm start runs', () => {
+  const password = newPassword; // set by the password reset above
+  const signIn = async () => (await read(await post('/api/v2/admin-account/jwt', { email: admin.email, password }))).data.accessToken as string;
+  const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString('utf8')).kid as string;
+  const keySet = () => JSON.parse(readFileSync(join(dataDir, 'jwt-secret'), 'utf8')) as { current: string; keys: { kid: string; k: string }[] };
+
+  it('npm run rotate-signing-key: new JWTs carry the new kid within seconds, and the JWT from before keeps working', async () => {
+    const before = await signIn();
+    expect(kidOf(before)).toBe(keySet().current);
+
+    const rotation = spawnSync(process.execPath, [join(root, 'scripts', 'rotate-signing-key.ts')], { cwd: root, env: stackEnv, encoding: 'utf8' });
+    expect(rotation.status).toBe(0);
+    const rotated = keySet();
+    expect(rotated.current).not.toBe(kidOf(before));
+    expect(rotated.keys.map((key) => key.kid)).toContain(kidOf(before));
+    expect(rotation.stdout).toContain(rotated.current);
+    for (const key of rotated.keys) expect(rotation.stdout + rotation.stderr).not.toContain(key.k);
+
+    // The functions re-read the key set every 5 s under npm start.
+    let after = await signIn();
+    for (const deadline = Date.now() + 30_000; kidOf(after) !== rotated.current && Date.now() < deadline;) {
+      await new Promise((done) => setTimeout(done, 1_000));
+      after = await signIn();
+    }
+    expect(kidOf(after)).toBe(rotated.current);
+    for (const jwt of [before, after]) {
+      expect((await post('/api/v2/service-token', { token: randomUUID() }, { Authorization: `Bearer ${jwt}` })).status).toBe(200);
+    }
+  }, 60_000);
+});
+
 describe('the OpenAPI document', () => {
   it('is served under npm start as YAML and as JSON', async () => {
     const yaml = await fetch(`${docs}/openapi.yaml`);
@@ -563,16 +594,19 @@ describe('stopping and restarting npm start', () => {
       await new Promise((done) => probe.close(done));
     }
 
-    // The first start generated the signing secret: 256 random bits, owner-only, never printed.
+    // The first start generated the signing key set: keys of 256 random bits, owner-only, never printed.
     const secretFile = join(dataDir, 'jwt-secret');
     const secret = readFileSync(secretFile, 'utf8');
-    expect(Buffer.from(secret, 'base64url').length).toBeGreaterThanOrEqual(32);
+    const { keys } = JSON.parse(secret) as { keys: { k: string }[] };
+    for (const { k } of keys) {
+      expect(Buffer.from(k, 'base64url').length).toBeGreaterThanOrEqual(32);
+      expect(output).not.toContain(k);
+    }
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
-    expect(output).not.toContain(secret);
 
     await launch();
     expect(readFileSync(secretFile, 'utf8')).toBe(secret);
-    // A JWT issued before the restart still verifies: the same secret was reused.
+    // A JWT issued before the restart still verifies: the same key set was reused.
     expect((await post('/api/v2/service-token', { token }, { Authorization: `Bearer ${jwt}` })).status).toBe(200);
     expect((await signIn()).status).toBe(200);
     expect((await call(`${api}/api/v2/service-token`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);

@@ -55,8 +55,8 @@ describe.each(EVENT_SHAPES)('POST /api/v2/admin-account over %s', (shape) => {
     ]);
     const account = items[0]!;
 
-    // The admin JWT of the contract: HS256 with iss, aud, sub = admin, companyId, role, cv, iat, exp (1 h), jti.
-    expect(jwtHeader(jwt)).toStrictEqual({ alg: 'HS256', typ: 'JWT' });
+    // The admin JWT of the contract: HS256, the signing key's kid, with iss, aud, sub = admin, companyId, role, cv, iat, exp (1 h), jti.
+    expect(jwtHeader(jwt)).toStrictEqual({ alg: 'HS256', typ: 'JWT', kid: harness.kid });
     const claims = jwtPayload(jwt);
     expect(claims).toStrictEqual({
       iss: 'databrain-selfhosted',

@@ -146,6 +146,30 @@ describe('admin JWT verification', () => {
     await expectRejected({ authorization: `Bearer ${await forgeJwt(harness, { claims: claims() })}` });
   });
 
+  // CONTRACT §8: time claims no JWT of this API carries (JWT_TTL_SECONDS is 3600 here).
+  test.each([
+    ['an "iat" 6 s in the future (beyond the 5 s tolerance)', () => ({ iat: now() + 6, exp: now() + 6 + 3_600 })],
+    ['an "iat" an hour in the future', () => ({ iat: now() + 3_600, exp: now() + 3_660 })],
+    ['a lifetime (exp − iat) of 3601 s, one over JWT_TTL_SECONDS', () => ({ iat: now() - 60, exp: now() - 60 + 3_601 })],
+    ['a lifetime of 30 days', () => ({ iat: now(), exp: now() + 30 * 86_400 })],
+  ])('rejects a JWT with %s', async (_name, claims) => {
+    await expectRejected({ authorization: `Bearer ${await forgeJwt(harness, { claims: claims() })}` });
+  });
+
+  test.each([
+    ['an "iat" 5 s in the future (within the tolerance)', () => ({ iat: now() + 5, exp: now() + 5 + 3_600 })],
+    ['a lifetime of exactly JWT_TTL_SECONDS, issued a while ago', () => ({ iat: now() - 1_800, exp: now() - 1_800 + 3_600 })],
+  ])('control: accepts a JWT with %s', async (_name, claims) => {
+    expectCredential(await upsert({ authorization: `Bearer ${await forgeJwt(harness, { claims: claims() })}` }));
+  });
+
+  test.each([
+    ['no "kid"', { kid: null }],
+    ['a "kid" the key set does not hold', { kid: 'unknown-key' }],
+  ])('rejects a JWT signed with the right key but with %s in its header', async (_name, options) => {
+    await expectRejected({ authorization: `Bearer ${await forgeJwt(harness, options)}` });
+  });
+
   test('rejects a token over 2048 characters that is otherwise valid', async () => {
     const token = await forgeJwt(harness, { claims: { pad: 'x'.repeat(1_700) } });
     expect(token.length).toBeGreaterThan(2048);

@@ -4,7 +4,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createApp, type App } from '../../lib/runtime/app.ts';
-import type { Clock } from '../../lib/runtime/clock.ts';
+import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
+import { systemClock, type Clock } from '../../lib/runtime/clock.ts';
 import { loadConfig, type Config } from '../../lib/runtime/config.ts';
 import type { LambdaHandler } from '../../lib/http/operation.ts';
 import { engineClient, engineEndpoint } from './engine.ts';
@@ -40,6 +41,8 @@ export interface Harness {
   readonly config: Config;
   readonly tableName: string;
   readonly secret: Uint8Array;
+  /** The kid of `secret`, the harness's only signing key. */
+  readonly kid: string;
   readonly handlers: Handlers;
   /** Every item in the table, sorted by key: the whole state, to compare before and after. */
   items(): Promise<Record<string, unknown>[]>;
@@ -69,10 +72,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     TABLE_NAME: tableName,
   });
   const secret = new Uint8Array(randomBytes(32));
+  const kid = 'test-key';
+  const clock = options.clock;
   const app = createApp(config, {
-    signingKey: async () => secret,
+    signingKeys: new KeySetCache(async () => singleKeySet(secret, kid), clock ?? systemClock),
     logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: options.logLevel ?? 'SILENT' }),
-    ...(options.clock ? { clock: options.clock } : {}),
+    ...(clock ? { clock } : {}),
   });
   const db = engineClient();
   return {
@@ -80,6 +85,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     tableName,
     secret,
+    kid,
     handlers: handlersFor(app),
     async items() {
       const { Items = [] } = await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));

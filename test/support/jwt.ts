@@ -12,6 +12,8 @@ export interface ForgeOptions {
   readonly alg?: 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'none';
   /** Signing key; default the harness's own secret, so only the overridden part is wrong. */
   readonly key?: Uint8Array | CryptoKey;
+  /** Protected header `kid`; default the harness's key id. `null` leaves it out. */
+  readonly kid?: string | null;
 }
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -32,7 +34,7 @@ export async function signAdminJwt(
   harness: Harness,
   identity: AdminIdentity,
   overrides: Record<string, unknown> = {},
-  options: Pick<ForgeOptions, 'alg' | 'key'> = {},
+  options: Pick<ForgeOptions, 'alg' | 'key' | 'kid'> = {},
 ): Promise<string> {
   const now = Math.floor(harness.app.clock.now() / 1000);
   const merged: Record<string, unknown> = {
@@ -50,7 +52,8 @@ export async function signAdminJwt(
   const payload = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
   const alg = options.alg ?? 'HS256';
   if (alg === 'none') return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`;
-  return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).sign(options.key ?? harness.secret);
+  const kid = options.kid === undefined ? harness.kid : options.kid;
+  return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT', ...(kid !== null && { kid }) }).sign(options.key ?? harness.secret);
 }
 
 /**

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeSecret, MIN_SECRET_BYTES } from '../../lib/admin/signing-key.ts';
+import { MAX_JWT_TTL_SECONDS } from '../../lib/runtime/config.ts';
+import { REFUSED_ROTATION_FILE } from './package-setup.ts';
 import {
   CUSTOM_PARAMS,
   effectiveTemplate,
@@ -122,5 +126,36 @@ describe('the JWT signing secret', () => {
     expect(outputs.JwtSecretArn?.Value).toEqual({ Ref: 'JwtSecret' });
     const secretMentions = Object.entries(outputs).filter(([, output]) => JSON.stringify(output.Value).includes('JwtSecret'));
     expect(secretMentions.map(([name, output]) => [name, output.Value])).toEqual([['JwtSecretArn', { Ref: 'JwtSecret' }]]);
+  });
+});
+
+describe('the rotation of the JWT signing secret', () => {
+  const schedules = () => resourcesOfType(prod, 'AWS::SecretsManager::RotationSchedule');
+
+  it('rotates JwtSecret with the stack\'s rotation function, every SigningKeyRotationDays, not at deployment', () => {
+    expect(schedules().map(([id]) => id)).toEqual(['JwtSecretRotationSchedule']);
+    const [, schedule] = schedules()[0]!;
+    expect(schedule.Properties).toEqual({
+      SecretId: { Ref: 'JwtSecret' },
+      RotationLambdaARN: { 'Fn::GetAtt': ['RotateSigningKeyLambdaFunction', 'Arn'] },
+      RotateImmediatelyOnUpdate: false,
+      RotationRules: { AutomaticallyAfterDays: { Ref: 'SigningKeyRotationDays' } },
+    });
+    // Secrets Manager checks at creation that it may invoke the function.
+    expect(schedule.DependsOn).toEqual(['RotateSigningKeyPermission']);
+  });
+
+  it('defaults to 30 days, and lets CloudFormation refuse less than twice the longest JWT lifetime', () => {
+    const parameter = (prod as unknown as { Parameters: Record<string, Record<string, unknown>> }).Parameters.SigningKeyRotationDays!;
+    expect(parameter).toMatchObject({ Type: 'Number', Default: 30, MaxValue: 1000 });
+    expect((parameter.MinValue as number) * 86_400).toBeGreaterThanOrEqual(2 * MAX_JWT_TTL_SECONDS);
+    expect((parameter.MinValue as number - 1) * 86_400).toBeLessThan(2 * MAX_JWT_TTL_SECONDS);
+  });
+
+  it('makes `npm run package` fail, saying why, for a stage that would rotate every day', () => {
+    // package-setup.ts ran `npm run package -- --stage dev --param signingKeyRotationDays=1`.
+    const { status, stderr } = JSON.parse(readFileSync(join(process.env.TEMPLATE_DEV_DIR!, REFUSED_ROTATION_FILE), 'utf8'));
+    expect(status).toBe(1);
+    expect(stderr).toContain('npm run package: SigningKeyRotationDays is "1", which CloudFormation would refuse: it must be 2 to 1000 days');
   });
 });

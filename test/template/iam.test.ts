@@ -9,6 +9,7 @@ import {
   policyDocuments,
   resource,
   resourcesOfType,
+  secretActions,
   stringsIn,
   type Statement,
   type Template,
@@ -88,8 +89,9 @@ describe('IAM: one least-privilege role per function', () => {
       }
     });
 
-    it(expected.jwt ? 'may read the JWT signing secret, and nothing else in Secrets Manager' : 'may not read the JWT signing secret', () => {
-      expect(actionsFor(statements(), 'secretsmanager')).toEqual(expected.jwt ? ['secretsmanager:GetSecretValue'] : []);
+    const secrets = secretActions(expected);
+    it(secrets.length > 0 ? `may call Secrets Manager ${secrets.join(', ')}, on the JWT signing secret only` : 'may not read the JWT signing secret', () => {
+      expect(actionsFor(statements(), 'secretsmanager')).toEqual(secrets.map((a) => `secretsmanager:${a}`));
       for (const statement of withService(statements(), 'secretsmanager')) {
         expect(statement.Resource).toEqual({ Ref: 'JwtSecret' });
       }
@@ -107,7 +109,8 @@ describe('IAM: one least-privilege role per function', () => {
 
     it('is allowed nothing else', () => {
       const services = new Set(statements().flatMap((s) => list(s.Action)).map((a) => a.split(':')[0]));
-      expect([...services].sort()).toEqual(expected.jwt ? ['dynamodb', 'logs', 'secretsmanager'] : ['dynamodb', 'logs']);
+      const expectedServices = [...(expected.rotatesSigningKey ? [] : ['dynamodb']), 'logs', ...(secrets.length > 0 ? ['secretsmanager'] : [])];
+      expect([...services].sort()).toEqual(expectedServices);
     });
 
     it('may send X-Ray trace data when tracing is on (and only then), and uses another table when told', () => {
@@ -165,8 +168,19 @@ describe('IAM: one least-privilege role per function', () => {
     }
   });
 
+  it('lets Secrets Manager invoke the rotation function only, for this account\'s signing secret only', () => {
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties?.Principal !== 'apigateway.amazonaws.com');
+    expect(permissions.map(([id, permission]) => [id, permission.Properties])).toEqual([['RotateSigningKeyPermission', {
+      FunctionName: { 'Fn::GetAtt': ['RotateSigningKeyLambdaFunction', 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { Ref: 'JwtSecret' },
+    }]]);
+  });
+
   it('lets API Gateway invoke the functions only from this stack\'s HTTP API', () => {
-    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission');
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([id]) => id !== 'RotateSigningKeyPermission');
     expect(permissions.length).toBeGreaterThan(0);
     for (const [id, permission] of permissions) {
       const { Action, Principal, SourceArn } = permission.Properties ?? {};

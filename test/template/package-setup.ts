@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,9 @@ function packageStack(args: string[], env: Record<string, string>): void {
   }
 }
 
+/** Where setup leaves the answer of `npm run package` for a stage that rotates the signing key daily. */
+export const REFUSED_ROTATION_FILE = 'refused-rotation.json';
+
 /**
  * Packages the stack once per run, offline, as `npm run package` does: stage dev and a stage with
  * every per-stage parameter changed (template.ts, CUSTOM_PARAMS) into temporary folders first
@@ -29,6 +32,12 @@ export default function setup(): void {
   const devDir = mkdtempSync(join(tmpdir(), 'template-dev-'));
   process.env.TEMPLATE_DEV_DIR = devDir;
   packageStack(['--stage', 'dev', '--package', devDir], PACKAGING_ENV.dev);
+  const refusedDir = mkdtempSync(join(tmpdir(), 'template-refused-'));
+  const { status, stderr } = spawnSync(process.execPath, [
+    join(root, 'scripts', 'package.ts'), '--stage', 'dev', '--package', refusedDir, '--param', 'signingKeyRotationDays=1',
+  ], { cwd: root, encoding: 'utf8' });
+  rmSync(refusedDir, { recursive: true, force: true });
+  writeFileSync(join(devDir, REFUSED_ROTATION_FILE), JSON.stringify({ status, stderr }));
   const customDir = mkdtempSync(join(tmpdir(), 'template-custom-'));
   process.env.TEMPLATE_CUSTOM_DIR = customDir;
   const params = Object.entries(CUSTOM_PARAMS).flatMap(([name, value]) => ['--param', `${name}=${value}`]);

@@ -124,6 +124,8 @@ export function effectiveTemplate(template: Template): Template {
 export interface FunctionExpectation {
   /** Signs or verifies admin JWTs: reads the signing secret. */
   readonly jwt: boolean;
+  /** The signing secret's rotation function: runs Secrets Manager's rotation steps on it. */
+  readonly rotatesSigningKey?: boolean;
   readonly memorySize: number;
   /** Hashes or verifies passwords (argon2id, 19 MiB per derivation): runs with one malloc arena. */
   readonly argon2id: boolean;
@@ -141,6 +143,14 @@ export const FUNCTIONS: Readonly<Record<string, FunctionExpectation>> = {
   resetAdminPassword: { argon2id: true, jwt: true, memorySize: 1024 },
   getServiceToken: { argon2id: false, jwt: false, memorySize: 256 },
   serviceTokenAuthorizer: { argon2id: false, jwt: false, memorySize: 256 },
+  // lib/admin/signing-key-rotation.ts: Secrets Manager calls only
+  rotateSigningKey: { argon2id: false, jwt: false, rotatesSigningKey: true, memorySize: 256 },
+};
+
+/** The Secrets Manager actions a function may call, all on the signing secret. */
+export const secretActions = (expected: FunctionExpectation): string[] => {
+  if (expected.rotatesSigningKey) return ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'];
+  return expected.jwt ? ['GetSecretValue'] : [];
 };
 
 export const TIMEOUT_SECONDS = 10;

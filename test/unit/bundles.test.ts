@@ -47,7 +47,7 @@ describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (f
 it('builds every function of serverless.yml', () => {
   expect(built.map((b) => b.fn).sort()).toEqual([
     'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'getServiceToken',
-    'resetAdminPassword', 'rotateServiceToken', 'serviceTokenAuthorizer',
+    'resetAdminPassword', 'rotateServiceToken', 'rotateSigningKey', 'serviceTokenAuthorizer',
   ]);
   for (const { bytes } of built) expect(bytes).toBeGreaterThan(0);
 });

@@ -17,6 +17,7 @@ describe('configuration, validated once at cold start', () => {
         issuer: 'databrain-selfhosted',
         audience: 'databrain-admin-api',
         ttlSeconds: 3600,
+        keySetMaxAgeSeconds: 300,
       },
       consumerEmailDomains: DEFAULT_CONSUMER_EMAIL_DOMAINS,
     });
@@ -31,12 +32,13 @@ describe('configuration, validated once at cold start', () => {
       JWT_ISSUER: 'iss',
       JWT_AUDIENCE: 'aud',
       JWT_TTL_SECONDS: '600',
+      JWT_KEY_SET_MAX_AGE_SECONDS: '5',
       CONSUMER_EMAIL_DOMAINS: 'Example.com, mail.test',
     });
     expect(config.selfHosted).toBe(false);
     expect(config.region).toBe('eu-west-1');
     expect(config.dynamodbEndpoint).toBe('http://localhost:8000');
-    expect(config.jwt).toMatchObject({ issuer: 'iss', audience: 'aud', ttlSeconds: 600 });
+    expect(config.jwt).toMatchObject({ issuer: 'iss', audience: 'aud', ttlSeconds: 600, keySetMaxAgeSeconds: 5 });
     expect(config.consumerEmailDomains).toEqual(['example.com', 'mail.test']);
   });
 
@@ -44,6 +46,8 @@ describe('configuration, validated once at cold start', () => {
     [{ JWT_SECRET_FILE: '/tmp/s' }, /TABLE_NAME is required/],
     [{ ...minimal, JWT_TTL_SECONDS: '90000' }, /JWT_TTL_SECONDS must be less than or equal to 86400/],
     [{ ...minimal, JWT_TTL_SECONDS: 'soon' }, /JWT_TTL_SECONDS must be a number/],
+    [{ ...minimal, JWT_KEY_SET_MAX_AGE_SECONDS: '0' }, /JWT_KEY_SET_MAX_AGE_SECONDS must be greater than or equal to 1/],
+    [{ ...minimal, JWT_KEY_SET_MAX_AGE_SECONDS: '901' }, /JWT_KEY_SET_MAX_AGE_SECONDS must be less than or equal to 900/],
     [{ ...minimal, SELF_HOSTED: 'maybe' }, /SELF_HOSTED must be a boolean/],
     [{ ...minimal, DYNAMODB_ENDPOINT: 'localhost:8000' }, /DYNAMODB_ENDPOINT must be an http:\/\/ or https:\/\/ URL/],
     [{ TABLE_NAME: 'admin-table' }, /one of JWT_SECRET_FILE \(local\) or JWT_SECRET_ARN \(AWS\) must be set/],

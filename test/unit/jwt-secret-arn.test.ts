@@ -1,9 +1,9 @@
-// The JWT_SECRET_ARN read path (readSecretString and the signing-key loader built on it) against the
+// The JWT_SECRET_ARN read path (readSecretString and the key-set source built on it) against the
 // Secrets Manager test engine. The production client takes no endpoint setting: the SDK itself
 // honours AWS_ENDPOINT_URL_SECRETS_MANAGER (@smithy/core builds the variable's name from the
 // client's serviceId, "Secrets Manager"), so the test sets that and leaves lib/ as it ships.
 import { InternalServiceError, PutSecretValueCommand, ResourceNotFoundException, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { signingKeyLoader } from '../../lib/admin/signing-key.ts';
+import { keySetSource, legacyKid } from '../../lib/admin/signing-key.ts';
 import { readSecretString } from '../../lib/aws/secrets-manager.ts';
 import { AWSCURRENT, AWSPENDING, secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
 
@@ -82,30 +82,31 @@ describe('readSecretString: the signing secret by ARN', () => {
   });
 });
 
-describe('the signing-key loader with JWT_SECRET_ARN', () => {
+describe('the key-set source with JWT_SECRET_ARN', () => {
   const config = (secretArn: string) => ({
     region: 'us-east-1',
-    jwt: { secretArn, secretFile: undefined, issuer: 'i', audience: 'a', ttlSeconds: 3600 },
+    jwt: { secretArn, secretFile: undefined, issuer: 'i', audience: 'a', ttlSeconds: 3600, keySetMaxAgeSeconds: 300 },
   });
 
-  it('reads the secret once per container and decodes it', async () => {
+  it('reads the secret at each call (the container\'s cache decides when) and decodes a single secret as one key', async () => {
     const { arn } = engine.create('jwt-secret', KEY_1);
-    const load = signingKeyLoader(config(arn));
-    expect(Buffer.from(await load())).toEqual(Buffer.alloc(32, 1));
-    await load();
-    expect(getSecretValueCalls()).toHaveLength(1);
+    const read = keySetSource(config(arn));
+    const key = Buffer.alloc(32, 1);
+    expect(await read()).toEqual({ current: legacyKid(new Uint8Array(key)), keys: [{ kid: legacyKid(new Uint8Array(key)), key: new Uint8Array(key) }] });
+    await read();
+    expect(getSecretValueCalls()).toHaveLength(2);
   });
 
-  it('does not keep a failed load: the next call reads again', async () => {
+  it('surfaces a failed read to the caller', async () => {
     const { arn } = engine.create('jwt-secret', KEY_1);
     engine.inject('GetSecretValue', { kind: 'error', type: 'InternalServiceError' }, { times: 3 });
-    const load = signingKeyLoader(config(arn));
-    await expect(load()).rejects.toBeInstanceOf(InternalServiceError);
-    expect(Buffer.from(await load())).toEqual(Buffer.alloc(32, 1));
+    const read = keySetSource(config(arn));
+    await expect(read()).rejects.toBeInstanceOf(InternalServiceError);
+    expect((await read()).keys).toHaveLength(1);
   });
 
   it('refuses a secret shorter than 256 bits', async () => {
     const { arn } = engine.create('short-secret', Buffer.alloc(16).toString('base64url'));
-    await expect(signingKeyLoader(config(arn))()).rejects.toThrow('JWT signing secret from JWT_SECRET_ARN must hold at least 32 bytes');
+    await expect(keySetSource(config(arn))()).rejects.toThrow('JWT signing secret from JWT_SECRET_ARN must hold at least 32 bytes');
   });
 });
