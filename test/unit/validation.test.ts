@@ -1,6 +1,6 @@
 import { DEFAULT_CONSUMER_EMAIL_DOMAINS } from '../../lib/runtime/config.ts';
 import { InvalidRequestBody } from '../../lib/errors.ts';
-import { createServiceTokenSchema } from '../../lib/service-token/bodies.ts';
+import { createServiceTokenSchema, rotateWithAdminSchema } from '../../lib/service-token/bodies.ts';
 import { signInSchema, signUpSchema } from '../../lib/admin/bodies.ts';
 import { validate } from '../../lib/http/operation.ts';
 
@@ -79,8 +79,12 @@ describe('service token body', () => {
     ['a v7 UUID', '01890a5d-ac96-774b-bcce-b302099a8057'],
     ['a wrong variant', '0f8fad5b-d9cb-469f-c165-70867728950e'],
     ['not a UUID', 'my-token'],
+    ['a v4 UUID with no random part', '00000000-0000-4000-8000-000000000000'],
+    ['the same, upper-case and braced', '{FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF}'],
+    ['a v4 UUID counting up', '01234567-89ab-4cde-8f01-23456789abcd'],
   ])('refuses %s', (_name, token) => {
     expect(messageOf(() => validate(createServiceTokenSchema(), { token }))).toBe('"token" must be a valid GUID');
+    expect(messageOf(() => validate(rotateWithAdminSchema(), { token, expireAt: 0 }))).toBe('"token" must be a valid GUID');
   });
 
   it('requires a string token', () => {
