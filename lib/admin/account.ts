@@ -5,6 +5,7 @@ import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
 import { AccountAlreadyExists, AuthenticationError, InvalidCredentials, ResetPasswordError, TooManyAttempts } from '../errors.ts';
 import type { Account } from './account.store.ts';
 import type { ResetPasswordBody, SignInBody, SignUpBody } from './bodies.ts';
+import { normalizeEmail } from './email.ts';
 
 /** Five failed sign-ins per email and client address in 15 minutes, then 429 until the window ends. */
 export const SIGN_IN_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
@@ -42,7 +43,9 @@ export async function signIn(app: App, body: SignInBody, clientAddress: string):
   ]);
   if (!reservation.allowed) throw new TooManyAttempts(Math.ceil(reservation.retryAfterMs / 1000));
 
-  const known = account !== undefined && account.email === body.email;
+  // body.email is normalised (bodies.ts); so is the stored one, unless it was stored before
+  // normalisation existed (lower-cased and trimmed only), hence normalised here too.
+  const known = account !== undefined && normalizeEmail(account.email) === body.email;
   const passwordMatches = await verifyPassword(body.password, known ? account.passwordHash : UNKNOWN_USER_HASH);
   if (!known || !passwordMatches) throw new InvalidCredentials();
 

@@ -91,7 +91,9 @@ describe('POST /api/v2/admin-account/jwt (http-api)', () => {
     ['upper case', 'ADA@ACME-CORP.COM'],
     ['mixed case', 'Ada@Acme-Corp.com'],
     ['surrounding spaces', '  ada@acme-corp.com  '],
-  ])('matches the email case-insensitively (%s)', async (_name, email) => {
+    ['full-width letters', 'ａｄａ@ａｃｍｅ-ｃｏｒｐ.ｃｏｍ'],
+    ['an ideographic full stop and a full-width @', 'ADA＠acme-corp。com'],
+  ])('matches the email case-insensitively and by its normalised form (%s)', async (_name, email) => {
     expectCredential(await signInOn(harness, 'http-api', { email, password: ADMIN.password }, freshIp()));
   });
 
@@ -184,7 +186,7 @@ describe('sign-in lock-out: 5 failures per email and client address in 15 minute
 
   test('different spellings of one email share one bucket', async () => {
     const ip = freshIp();
-    for (const email of ['ADA@ACME-CORP.COM', 'ada@acme-corp.com', 'Ada@Acme-Corp.com', ' ada@acme-corp.com', 'ADA@acme-corp.com']) {
+    for (const email of ['ADA@ACME-CORP.COM', 'ａｄａ@ａｃｍｅ-ｃｏｒｐ.ｃｏｍ', 'Ada@Acme-Corp。com', ' ada@acme-corp.com', 'ADA＠acme-corp.com']) {
       await fail(1, ip, { email, password: 'Wr0ng!Password' });
     }
     expectError(await signInOn(harness, 'http-api', right, ip), 429, 'TOO_MANY_ATTEMPTS', LOCKED);

@@ -46,6 +46,23 @@ describe('sign-up body', () => {
     expect(messageOf(() => validate(signUp, { ...good, ...change }))).toBe(message);
   });
 
+  it.each([
+    ['ＡＤＡ@ａｃｍｅ-ｃｏｒｐ.ｃｏｍ', 'ada@acme-corp.com'],
+    ['ada＠acme-corp。com', 'ada@acme-corp.com'],
+    ['ada@acme-c\u00adorp.com', 'ada@acme-corp.com'],
+    ['Ada@Bücher.de', 'ada@xn--bcher-kva.de'],
+    ['ada@xn--bcher-kva.de', 'ada@xn--bcher-kva.de'],
+  ])('stores %s normalised as %s (NFKC, lower case, IDNA domain)', (email, stored) => {
+    expect(validate(signUp, { ...good, email }).email).toBe(stored);
+  });
+
+  it.each(['eve@ｇｍａｉｌ.com', 'eve@gmail。com', 'eve@gmail．com', 'ＥＶＥ＠ＧＭＡＩＬ．ＣＯＭ', 'eve@gm\u200bail.com', 'eve@ｍａｉｌ.yahoo.com'])(
+    'refuses the look-alike consumer address %s',
+    (email) => {
+      expect(messageOf(() => validate(signUp, { ...good, email }))).toBe('"email" must be a company address, not a personal email provider');
+    },
+  );
+
   it.each(['firstName', 'email', 'password', 'companyName'])('requires %s', (field) => {
     const body: Record<string, unknown> = { ...good };
     delete body[field];
@@ -63,6 +80,10 @@ describe('sign-in body', () => {
   it('requires email and password', () => {
     expect(messageOf(() => validate(signInSchema(), { password: 'x' }))).toBe('"email" is required');
     expect(messageOf(() => validate(signInSchema(), { email: 'a@b.co' }))).toBe('"password" is required');
+  });
+
+  it('normalises the email as sign-up stores it', () => {
+    expect(validate(signInSchema(), { email: ' ＡＤＡ＠ａｃｍｅ-ｃｏｒｐ。ｃｏｍ ', password: 'x' }).email).toBe('ada@acme-corp.com');
   });
 });
 
