@@ -61,7 +61,9 @@ export async function signIn(app: App, body: SignInBody, clientAddress: string):
 
   // Not a failure: the address forgets its failures, and the email's ceiling gets this attempt back
   // (not its earlier failures: a pipeline signing in all day must not reopen room for guessing).
-  await Promise.all([app.signInAttempts.clear(address), app.signInAttempts.release(email, emailWindow)]);
+  // Both settle before the answer, even when one fails: no write is left running behind a 500.
+  const settled = await Promise.allSettled([app.signInAttempts.clear(address), app.signInAttempts.release(email, emailWindow)]);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   return app.jwt.issue(account);
 }
 
