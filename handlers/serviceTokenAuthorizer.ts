@@ -14,9 +14,18 @@ export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Autho
  * One strongly consistent read per request; API Gateway result caching is off (serverless.yml),
  * because a cached allow would outlive a revocation.
  */
-export const createHandler = (runtime: TokenRuntime) =>
-  async (event: unknown): Promise<AuthorizerResult> => {
-    if (!runtime.config.selfHosted) return { isAuthorized: false, context: {} };
+export const createHandler = (runtime: TokenRuntime) => {
+  let notSelfHostedLogged = false;
+  return async (event: unknown): Promise<AuthorizerResult> => {
+    // Fails closed, but not as a denial: a 401/403 would read as "bad token" to every consumer.
+    // Throwing makes API Gateway answer its own 500. Logged once per container, not per request.
+    if (!runtime.config.selfHosted) {
+      if (!notSelfHostedLogged) {
+        runtime.logger.error('SELF_HOSTED is false: the service-token authorizer fails every request (API Gateway answers 500)');
+        notSelfHostedLogged = true;
+      }
+      throw new Error('not a self-hosted deployment');
+    }
     try {
       const principal = await authenticateServiceToken(runtime, bearerToken(normalizeEvent(event)));
       const { expiresAt, ...described } = describeToken(principal);
@@ -28,5 +37,6 @@ export const createHandler = (runtime: TokenRuntime) =>
       throw error;
     }
   };
+};
 
 export const handler = createHandler(tokenRuntimeFromEnvironment());

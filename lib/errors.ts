@@ -61,11 +61,13 @@ export class InvalidCredentials extends ApiError {
   }
 }
 
+/** 429 with `Retry-After` in whole seconds (rounded up): failed sign-ins, or wrong current passwords on a reset. */
 export class TooManyAttempts extends ApiError {
-  constructor(retryAfterSeconds: number) {
-    super(429, 'TOO_MANY_ATTEMPTS', 'Too many failed sign-in attempts, try again later', {
-      'Retry-After': String(retryAfterSeconds),
-    });
+  static readonly SIGN_IN = 'Too many failed sign-in attempts, try again later';
+  static readonly RESET_PASSWORD = 'Too many failed password reset attempts, try again later';
+
+  constructor(retryAfterSeconds: number, message: string = TooManyAttempts.SIGN_IN) {
+    super(429, 'TOO_MANY_ATTEMPTS', message, { 'Retry-After': String(retryAfterSeconds) });
   }
 }
 

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { normalizeEmail } from './email.ts';
 
 /**
  * Request bodies, validated with Joi; its messages (`"token" is required`, `"x" is not allowed`)
@@ -52,9 +53,11 @@ function buildSignUpSchema(consumerDomains: readonly string[]): Joi.ObjectSchema
   const isConsumer = (domain: string) => consumerDomains.some((d) => domain === d || domain.endsWith(`.${d}`));
   return Joi.object<SignUpBody>({
     firstName: Joi.string().trim().min(3).max(30).required(),
+    // Normalised (email.ts) before any rule looks at it: email() and the consumer-domain check
+    // judge the address that will be stored, whatever look-alike spelling was sent.
     email: Joi.string()
       .trim()
-      .lowercase()
+      .custom((value: string) => normalizeEmail(value))
       .max(254)
       .email({ minDomainSegments: 2 })
       .custom((value: string, helpers) =>
@@ -74,7 +77,7 @@ export interface SignInBody {
 
 export function signInSchema(): Joi.ObjectSchema<SignInBody> {
   return Joi.object<SignInBody>({
-    email: Joi.string().trim().lowercase().max(254).required(),
+    email: Joi.string().trim().custom((value: string) => normalizeEmail(value)).max(254).required(),
     password: Joi.string().max(128).required(),
   });
 }

@@ -1,16 +1,16 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Database } from '../aws/dynamodb.ts';
 import { isConditionFailure } from '../aws/conditions.ts';
-import { SIGN_IN_KEY_PREFIX } from '../aws/table.ts';
 
 export interface AttemptPolicy {
   readonly maxAttempts: number;
   readonly windowMs: number;
 }
 
-export type Reservation = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
-
-const attemptKey = (subject: string) => ({ pk: `${SIGN_IN_KEY_PREFIX}${subject}` });
+/** An allowed reservation names its window, so that it can be given back into that window only. */
+export type Reservation =
+  | { readonly allowed: true; readonly windowEndsAt: number }
+  | { readonly allowed: false; readonly retryAfterMs: number };
 
 // Taken before the password is checked, so that at most `maxAttempts` checks run per window even
 // when many requests arrive at once: each reservation is one atomic increment, refused by the
@@ -18,21 +18,32 @@ const attemptKey = (subject: string) => ({ pk: `${SIGN_IN_KEY_PREFIX}${subject}`
 const windowOpenWithRoom = 'attribute_not_exists(pk) OR (windowEndsAt > :now AND attempts < :max)';
 // Starting a new window after the old one ended: only if nobody else restarted it first.
 const windowUnchanged = 'windowEndsAt = :seen';
+// Giving a reservation back: only into the window it was taken in (a window restarted since holds
+// none of ours), deleting the counter when ours is the only attempt left in it.
+const onlyOursLeft = 'windowEndsAt = :window AND attempts = :one';
+const othersLeftToo = 'windowEndsAt = :window AND attempts > :one';
 
 /** TTL clean-up margin after a window ends; the window itself is always checked against the clock. */
 const TTL_MARGIN_SECONDS = 60;
 
 /**
- * Failed sign-in counting per (email, client address). Items expire through TTL on `expiresAt`,
- * for clean-up only.
+ * Counts of failed attempts in fixed windows, one item per subject under the store's key prefix
+ * (lib/aws/table.ts): failed sign-ins per (email, client address) and per email, wrong current
+ * passwords per admin. Items expire through TTL on `expiresAt`, for clean-up only.
  */
-export class SignInAttemptStore {
+export class AttemptStore {
   readonly #db: Database;
   readonly #table: string;
+  readonly #prefix: string;
 
-  constructor(db: Database, table: string) {
+  constructor(db: Database, table: string, keyPrefix: string) {
     this.#db = db;
     this.#table = table;
+    this.#prefix = keyPrefix;
+  }
+
+  #key(subject: string) {
+    return { pk: `${this.#prefix}${subject}` };
   }
 
   async reserve(subject: string, now: number, policy: AttemptPolicy): Promise<Reservation> {
@@ -41,22 +52,25 @@ export class SignInAttemptStore {
     // A handful of rounds covers every interleaving of reservation and window restart.
     for (let round = 0; round < 3; round++) {
       try {
-        await this.#db.send(
+        const { Attributes } = await this.#db.send(
           new UpdateCommand({
             TableName: this.#table,
-            Key: attemptKey(subject),
+            Key: this.#key(subject),
             UpdateExpression:
               'ADD attempts :one SET windowEndsAt = if_not_exists(windowEndsAt, :end), expiresAt = if_not_exists(expiresAt, :ttl)',
             ConditionExpression: windowOpenWithRoom,
             ExpressionAttributeValues: { ':one': 1, ':end': windowEndsAt, ':ttl': expiresAt, ':now': now, ':max': policy.maxAttempts },
+            ReturnValues: 'UPDATED_NEW',
           }),
         );
-        return { allowed: true };
+        // The window the increment landed in: ours if it opened it, else the one already running.
+        // (Every engine returns it; the fallback only errs strict: a release then finds no match.)
+        return { allowed: true, windowEndsAt: (Attributes?.windowEndsAt as number | undefined) ?? windowEndsAt };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
       const { Item } = await this.#db.send(
-        new GetCommand({ TableName: this.#table, Key: attemptKey(subject), ConsistentRead: true }),
+        new GetCommand({ TableName: this.#table, Key: this.#key(subject), ConsistentRead: true }),
       );
       if (!Item) continue;
       const seen = Item.windowEndsAt as number;
@@ -65,21 +79,55 @@ export class SignInAttemptStore {
         await this.#db.send(
           new PutCommand({
             TableName: this.#table,
-            Item: { ...attemptKey(subject), attempts: 1, windowEndsAt, expiresAt },
+            Item: { ...this.#key(subject), attempts: 1, windowEndsAt, expiresAt },
             ConditionExpression: windowUnchanged,
             ExpressionAttributeValues: { ':seen': seen },
           }),
         );
-        return { allowed: true };
+        return { allowed: true, windowEndsAt };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
     }
-    throw new Error('sign-in attempt reservation did not settle');
+    throw new Error('attempt reservation did not settle');
   }
 
-  /** A successful sign-in forgets the failures that preceded it. */
+  /**
+   * Gives back one reservation taken in the window ending at `windowEndsAt`: the attempt it was
+   * for turned out not to be a failure (a successful sign-in), or was refused by another count
+   * before any password was checked. One call when ours is the last attempt in the window, two
+   * otherwise. Like the reservation's increment, the decrement is not idempotent: the SDK retrying
+   * a decrement whose response was lost gives back one attempt too many (never more than once per
+   * lost response).
+   */
+  async release(subject: string, windowEndsAt: number): Promise<void> {
+    const values = { ':window': windowEndsAt, ':one': 1 };
+    try {
+      await this.#db.send(
+        new DeleteCommand({ TableName: this.#table, Key: this.#key(subject), ConditionExpression: onlyOursLeft, ExpressionAttributeValues: values }),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#key(subject),
+          UpdateExpression: 'ADD attempts :minusOne',
+          ConditionExpression: othersLeftToo,
+          ExpressionAttributeValues: { ...values, ':minusOne': -1 },
+        }),
+      );
+    } catch (error) {
+      // The window has been restarted or cleared since: nothing of ours is left to give back.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** A right password forgets the failures that preceded it. */
   async clear(subject: string): Promise<void> {
-    await this.#db.send(new DeleteCommand({ TableName: this.#table, Key: attemptKey(subject) }));
+    await this.#db.send(new DeleteCommand({ TableName: this.#table, Key: this.#key(subject) }));
   }
 }

@@ -41,9 +41,17 @@ export function adminHandler<B>(operation: AdminOperation<B>, app?: App): Lambda
   return operationHandler({ ...operation, authenticate: admin }, app);
 }
 
-/** Joi's own messages are part of the contract: the first problem found becomes the 400's message. */
-export function validate<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
-  const { value, error } = schema.validate(body, { abortEarly: true, convert: true, allowUnknown: false });
+/**
+ * Joi's own messages are part of the contract: the first problem found becomes the 400's message.
+ *
+ * Joi works on a copy it makes with Object.assign, and assigning an own `__proto__` property (which
+ * JSON.parse, and the Lambda runtime for a direct invocation, create for a `"__proto__"` key) sets
+ * the copy's prototype instead: the field would vanish unseen, neither validated nor refused.
+ * Handing Joi a copy without a prototype keeps `__proto__` an ordinary key there, so Joi refuses it
+ * like any unknown field (`"__proto__" is not allowed`). `constructor` needs nothing: it is copied.
+ */
+export function validate<T>(schema: Joi.ObjectSchema<T>, body: Record<string, unknown>): T {
+  const { value, error } = schema.validate(Object.assign(Object.create(null), body), { abortEarly: true, convert: true, allowUnknown: false });
   if (error) throw new InvalidRequestBody(error.message);
   return value;
 }

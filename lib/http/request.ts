@@ -12,14 +12,23 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
   readonly isBase64Encoded: boolean;
-  /** The caller's address as API Gateway saw it; direct invocations have none. */
+  /**
+   * The caller's address as the event states it: API Gateway's for a real HTTP request, whatever the
+   * caller wrote for a direct invocation imitating one, DIRECT_INVOCATION_ADDRESS otherwise.
+   */
   readonly sourceIp: string;
   /** API Gateway's request id, when there is one (the Lambda request id is in every log line). */
   readonly gatewayRequestId: string | undefined;
 }
 
 export const MAX_BODY_BYTES = 16 * 1024;
-/** Direct invocations carry no client address; they share one lock-out bucket per email. */
+/**
+ * The client address given to a direct invocation that does not imitate an API Gateway event: such
+ * invocations share one per-address lock-out bucket per email. That is no bound on a direct caller,
+ * who can equally send an imitation of an API Gateway event with any `sourceIp` it likes (a fresh
+ * bucket per attempt, or someone else's): the per-email ceiling (lib/admin/account.ts) is what
+ * bounds sign-in attempts whatever the event claims.
+ */
 export const DIRECT_INVOCATION_ADDRESS = 'direct-invocation';
 
 type Json = Record<string, unknown>;

@@ -3,7 +3,8 @@ import { KeySetCache, keySetSource, type SigningKeys } from '../admin/signing-ke
 import { loadConfig, type Config } from './config.ts';
 import { AccountStore } from '../admin/account.store.ts';
 import { createDocumentClient } from '../aws/dynamodb.ts';
-import { SignInAttemptStore } from '../admin/sign-in-attempts.store.ts';
+import { AttemptStore } from '../admin/sign-in-attempts.store.ts';
+import { RESET_PASSWORD_KEY_PREFIX, SIGN_IN_KEY_PREFIX } from '../aws/table.ts';
 import { createTokenRuntime, type TokenRuntime, type TokenRuntimeOverrides } from './token-runtime.lean.ts';
 
 /** Everything a request needs, wired once per container. Tests build their own with another clock or table. */
@@ -11,7 +12,10 @@ export interface App extends TokenRuntime {
   readonly config: Config;
   readonly jwt: AdminJwt;
   readonly accounts: AccountStore;
-  readonly signInAttempts: SignInAttemptStore;
+  /** Failed sign-ins, per (email, client address) and per email. */
+  readonly signInAttempts: AttemptStore;
+  /** Wrong current passwords given to the password reset, per admin. */
+  readonly resetAttempts: AttemptStore;
 }
 
 export interface AppOverrides extends TokenRuntimeOverrides {
@@ -31,7 +35,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     config,
     jwt: new AdminJwt(signingKeys, config.jwt, runtime.clock),
     accounts: new AccountStore(db, config.tableName),
-    signInAttempts: new SignInAttemptStore(db, config.tableName),
+    signInAttempts: new AttemptStore(db, config.tableName, SIGN_IN_KEY_PREFIX),
+    resetAttempts: new AttemptStore(db, config.tableName, RESET_PASSWORD_KEY_PREFIX),
   };
 }
 

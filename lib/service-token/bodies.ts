@@ -1,11 +1,17 @@
 import Joi from 'joi';
-import { canonicalUuid } from './token.ts';
+import { canonicalUuid, plainlyNotRandom } from './token.ts';
 
-/** A service token: a random (v4) UUID in any common spelling, returned in canonical form. */
+/**
+ * A service token: a random (v4) UUID in any common spelling, returned in canonical form. One whose
+ * random part is plainly not random (token.ts) gets Joi's own message for an invalid GUID.
+ */
 function serviceToken(): Joi.StringSchema {
   return Joi.string()
     .guid({ version: 'uuidv4' })
-    .custom((value: string) => canonicalUuid(value));
+    .custom((value: string, helpers) => {
+      const token = canonicalUuid(value);
+      return plainlyNotRandom(token) ? helpers.error('string.guid') : token;
+    });
 }
 
 export interface CreateServiceTokenBody {

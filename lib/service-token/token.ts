@@ -27,3 +27,34 @@ export function digestsEqual(a: string, b: string): boolean {
 const UUID_SPELLING = /^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
 
 export const looksLikeServiceToken = (bearer: string): boolean => UUID_SPELLING.test(bearer);
+
+/*
+ * A v4-shaped value whose random part is plainly not random (`00000000-0000-4000-8000-000000000000`,
+ * a counting or repeated pattern) is refused like any invalid token: whoever chose it by hand chose
+ * a guessable credential. The rule, on the 30 hex digits of a v4 UUID that are wholly random (all
+ * but the version digit, the 13th, and the variant digit, the 17th, which carries only 2 random bits):
+ *
+ *   refused when those 30 digits take at most 5 distinct values, or when the 29 steps between
+ *   consecutive digits (each the difference mod 16) take at most 5 distinct values.
+ *
+ * The second half catches runs like 0123…, fedc… and 1234…1234. Chance of refusing a real random
+ * UUID: n independent uniform hex digits take at most k distinct values with probability
+ *   P(n, k) = Σ_{j=1..k} C(16, j) · j! · S(n, j) / 16^n   (S: Stirling numbers of the second kind).
+ * The 29 steps of 30 independent uniform digits are themselves independent and uniform (digits ↔
+ * first digit + steps is a bijection), so:
+ *   digits: P(30, 5) = 3.043 × 10⁻¹²;  steps: P(29, 5) = 9.724 × 10⁻¹²;
+ *   either (union bound): ≤ 1.277 × 10⁻¹¹, about one in 78 billion random tokens.
+ * test/unit/service-token.test.ts recomputes these exactly.
+ */
+export const PLAIN_MAX_DISTINCT = 5;
+export const FALSE_REFUSAL_BOUND = 1.277e-11;
+
+/** `canonicalToken`: a canonical v4 UUID (lowercase, hyphenated). */
+export function plainlyNotRandom(canonicalToken: string): boolean {
+  const hex = canonicalToken.replaceAll('-', '');
+  const digits: number[] = [];
+  for (let i = 0; i < hex.length; i++) if (i !== 12 && i !== 16) digits.push(parseInt(hex[i]!, 16));
+  const values = new Set(digits);
+  const steps = new Set(digits.slice(1).map((digit, i) => (digit - digits[i]! + 16) % 16));
+  return values.size <= PLAIN_MAX_DISTINCT || steps.size <= PLAIN_MAX_DISTINCT;
+}

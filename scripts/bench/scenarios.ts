@@ -215,14 +215,30 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     ':seen': 2,
   });
   const subject = createHash('sha256').update(`${EMAIL}\n203.0.113.10`).digest('base64url');
-  const reserve = () => db.send(new UpdateCommand({
+  const emailSubject = `EMAIL#${createHash('sha256').update(EMAIL).digest('base64url')}`;
+  const reserveAttempt = (pk: string, max: number) => db.send(new UpdateCommand({
     TableName: TABLE,
-    Key: { pk: `SIGNIN#${subject}` },
+    Key: { pk },
     UpdateExpression: 'ADD attempts :one SET windowEndsAt = if_not_exists(windowEndsAt, :end), expiresAt = if_not_exists(expiresAt, :ttl)',
     ConditionExpression: 'attribute_not_exists(pk) OR (windowEndsAt > :now AND attempts < :max)',
-    ExpressionAttributeValues: { ':one': 1, ':end': Date.now() + 900_000, ':ttl': Math.ceil(Date.now() / 1000) + 960, ':now': Date.now(), ':max': 5 },
+    ExpressionAttributeValues: { ':one': 1, ':end': Date.now() + 900_000, ':ttl': Math.ceil(Date.now() / 1000) + 960, ':now': Date.now(), ':max': max },
+    ReturnValues: 'UPDATED_NEW',
   }));
+  // The per-address reservation, then the per-email ceiling's (lib/admin/account.ts).
+  const reserve = async () => {
+    await reserveAttempt(`SIGNIN#${subject}`, 5);
+    await reserveAttempt(`SIGNIN#${emailSubject}`, 50);
+  };
   const clear = () => db.send(new DeleteCommand({ TableName: TABLE, Key: { pk: `SIGNIN#${subject}` } }));
+  // A success gives its reservation back to the email's ceiling: one conditional delete when it is the only one.
+  const releaseEmail = () => db.send(new DeleteCommand({
+    TableName: TABLE,
+    Key: { pk: `SIGNIN#${emailSubject}` },
+    ConditionExpression: 'windowEndsAt = :window AND attempts = :one',
+    ExpressionAttributeValues: { ':window': Date.now() + 900_000, ':one': 1 },
+  }));
+  const reserveReset = () => reserveAttempt(`RESET#${adminId}`, 5);
+  const clearReset = () => db.send(new DeleteCommand({ TableName: TABLE, Key: { pk: `RESET#${adminId}` } }));
   const putAccount = (hash: string) => db.send(new PutCommand({
     TableName: TABLE,
     Item: { ...account(hash), serviceTokens: undefined, tokenRevision: undefined, companyId: randomUUID(), adminId: randomUUID() },
@@ -318,7 +334,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     const suffix = mode === 'real' ? '' : ' [argon2 stand-in]';
     const signInEv = httpEvent('POST', '/api/v2/admin-account/jwt', undefined, { email: EMAIL, password: PASSWORD });
     add({
-      name: `createAdminJwt${suffix}`, fn: 'createAdminJwt', argon2PerRequest: 1, argon2: mode, jwt: 'sign', sdkCalls: 3,
+      name: `createAdminJwt${suffix}`, fn: 'createAdminJwt', argon2PerRequest: 1, argon2: mode, jwt: 'sign', sdkCalls: 5,
       responses: { UpdateItem: {}, GetItem: item(account(hash)), DeleteItem: {} },
       async invoke() {
         expectOk('sign-in', await handlers.createAdminJwt(signInEv, context));
@@ -326,7 +342,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       async baseline() {
         await Promise.all([reserve(), readAccount()]);
         await derive();
-        await clear();
+        await Promise.all([clear(), releaseEmail()]);
         await signJwt();
       },
     });
@@ -346,16 +362,17 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     });
     const resetEv = httpEvent('POST', '/api/v2/service-token/reset-password', adminBearer, { currentPassword: PASSWORD, password: NEW_PASSWORD });
     add({
-      name: `resetAdminPassword${suffix}`, fn: 'resetAdminPassword', argon2PerRequest: 2, argon2: mode, jwt: 'verify', sdkCalls: 2,
-      responses: { GetItem: item(account(hash)), UpdateItem: {} },
+      name: `resetAdminPassword${suffix}`, fn: 'resetAdminPassword', argon2PerRequest: 2, argon2: mode, jwt: 'verify', sdkCalls: 4,
+      responses: { GetItem: item(account(hash)), UpdateItem: {}, DeleteItem: {} },
       async invoke() {
         expectOk('reset', await handlers.resetAdminPassword(resetEv, context));
       },
       async baseline() {
         await verifyJwt();
         await readAccount();
+        await reserveReset();
         await derive();
-        await derive();
+        await Promise.all([derive(), clearReset()]);
         await changePassword(hash);
       },
     });

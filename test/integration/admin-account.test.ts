@@ -134,6 +134,16 @@ describe('POST /api/v2/admin-account validation (http-api)', () => {
     ['a consumer domain in capitals', { ...ADMIN, email: 'Ada@GMAIL.COM' }, '"email" must be a company address, not a personal email provider'],
     ['a subdomain of a consumer domain', { ...ADMIN, email: 'ada@mail.yahoo.com' }, '"email" must be a company address, not a personal email provider'],
     ['an outlook.com address', { ...ADMIN, email: 'ada@outlook.com' }, '"email" must be a company address, not a personal email provider'],
+    // Look-alike spellings of a consumer domain: normalised (NFKC, lower case, IDNA) before the check
+    ['a full-width gmail.com', { ...ADMIN, email: 'eve@ｇｍａｉｌ.com' }, '"email" must be a company address, not a personal email provider'],
+    ['gmail.com with an ideographic full stop', { ...ADMIN, email: 'eve@gmail。com' }, '"email" must be a company address, not a personal email provider'],
+    ['gmail.com with a full-width full stop', { ...ADMIN, email: 'eve@gmail．com' }, '"email" must be a company address, not a personal email provider'],
+    ['gmail.com with a halfwidth ideographic full stop', { ...ADMIN, email: 'eve@gmail｡com' }, '"email" must be a company address, not a personal email provider'],
+    ['an all full-width address with a full-width @', { ...ADMIN, email: 'ＥＶＥ＠ＧＭＡＩＬ．ＣＯＭ' }, '"email" must be a company address, not a personal email provider'],
+    ['gmail.com with a soft hyphen inside', { ...ADMIN, email: 'eve@gmai\u00adl.com' }, '"email" must be a company address, not a personal email provider'],
+    ['gmail.com with a zero-width space inside', { ...ADMIN, email: 'eve@gm\u200bail.com' }, '"email" must be a company address, not a personal email provider'],
+    ['a full-width subdomain of a consumer domain', { ...ADMIN, email: 'eve@ｍａｉｌ.yahoo.com' }, '"email" must be a company address, not a personal email provider'],
+    ['a look-alike address that is not an address once normalised', { ...ADMIN, email: 'eve@ｌｏｃａｌｈｏｓｔ' }, '"email" must be a valid email'],
     // password: 8–128 characters, upper, lower, digit, special, no whitespace
     ['a password without an uppercase letter', { ...ADMIN, password: 'str0ng!passw0rd' }, '"password" should contain at least 1 uppercase character'],
     ['a password without a lowercase letter', { ...ADMIN, password: 'STR0NG!PASSW0RD' }, '"password" should contain at least 1 lowercase character'],
@@ -189,5 +199,21 @@ describe('POST /api/v2/admin-account accepts the bounds of each rule (http-api)'
       body: { email: 'ada@acme-corp.com', password: ADMIN.password },
     });
     expectCredential(signIn);
+  });
+});
+
+describe('POST /api/v2/admin-account: the email is normalised (NFKC, lower case, IDNA domain) before it is stored and matched', () => {
+  test.each([
+    ['full-width letters', 'ＡＤＡ@ａｃｍｅ-ｃｏｒｐ.ｃｏｍ', 'ada@acme-corp.com'],
+    ['an ideographic full stop and a full-width @', 'ada＠acme-corp。com', 'ada@acme-corp.com'],
+    ['an internationalised domain', 'Ada@Bücher-Café.de', 'ada@xn--bcher-caf-j4a4r.de'],
+  ])('%s (%s): stored as %s, and both spellings sign in to the same account', async (_name, email, stored) => {
+    const harness = await createHarness();
+    expectCredential(await signUpOn(harness, 'http-api', { ...ADMIN, email }));
+    expect((await harness.items())[0]?.email).toBe(stored);
+    for (const spelling of [stored, email]) {
+      const signIn = await call(harness.handlers.createAdminJwt, 'http-api', { path: PATHS.adminJwt, body: { email: spelling, password: ADMIN.password } });
+      expectCredential(signIn);
+    }
   });
 });

@@ -30,6 +30,7 @@ import {
   spyOnDynamoDb,
   spyOnStores,
 } from '../support/lifecycle.ts';
+import { captureOutput } from '../support/proof.ts';
 
 const INVALID_TOKEN = 'Invalid Service Token';
 
@@ -138,14 +139,20 @@ describe('service-token authorizer: denies', () => {
     expect(await authorizeToken(empty, randomUUID())).toStrictEqual(DENY);
   });
 
-  test('SELF_HOSTED=false: denies even the current token of the very same table, without reading it', async () => {
-    const notSelfHosted = await createHarness({ env: { SELF_HOSTED: 'false', TABLE_NAME: harness.tableName } });
+  test('SELF_HOSTED=false: fails closed with an error (API Gateway answers 500), never a denial, even for the current token of the very same table, without reading it; logged at ERROR once per container', async () => {
+    const notSelfHosted = await createHarness({ env: { SELF_HOSTED: 'false', TABLE_NAME: harness.tableName }, logLevel: 'INFO' });
     const stores = spyOnStores(notSelfHosted.app);
     const dynamo = spyOnDynamoDb();
-    expect(await authorizeToken(notSelfHosted, current)).toStrictEqual(DENY);
-    expect(await authorizeToken(notSelfHosted, inGrace)).toStrictEqual(DENY);
+    const { output } = await captureOutput(async () => {
+      for (const token of [current, inGrace, randomUUID()]) await expect(authorizeToken(notSelfHosted, token)).rejects.toThrow();
+      await expect(authorize(notSelfHosted, undefined)).rejects.toThrow();
+    });
     expect(stores.counts()).toStrictEqual(onlyCalls({}));
     expect(dynamo.commands()).toStrictEqual([]);
+    const lines = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'ERROR', message: expect.stringContaining('SELF_HOSTED') });
+    for (const token of [current, inGrace]) expect(output).not.toContain(token);
     jest.restoreAllMocks();
     // Control: the same table, self-hosted, allows it.
     expect((await authorizeToken(harness, current)).isAuthorized).toBe(true);

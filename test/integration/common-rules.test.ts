@@ -274,3 +274,46 @@ describe('an unexpected failure (the table does not exist) is an opaque 500 INTE
     );
   });
 });
+
+describe('"__proto__" and "constructor" are unknown fields like any other, on every route with a body', () => {
+  let harness: Harness;
+  let jwt: string;
+  let token: string;
+
+  beforeAll(async () => {
+    harness = await createHarness();
+    jwt = await signUp(harness);
+    token = (await call(harness.handlers.createServiceToken, 'http-api', { path: PATHS.serviceToken, headers: bearer(jwt), body: { token: randomUUID() } })).body.key;
+  });
+
+  // Bodies that are valid but for the extra key, and that would change the table (or, for the
+  // reset, answer another 400) if the key were dropped instead of refused.
+  const routes: [string, () => { handler: keyof Harness['handlers']; path: string; headers?: Record<string, string>; body: Record<string, unknown> }][] = [
+    ['sign-up', () => ({ handler: 'createAdminAccount', path: PATHS.adminAccount, body: { ...ADMIN, email: 'eve@initech.com' } })],
+    ['sign-in', () => ({ handler: 'createAdminJwt', path: PATHS.adminJwt, body: SIGN_IN })],
+    ['create service token', () => ({ handler: 'createServiceToken', path: PATHS.serviceToken, headers: bearer(jwt), body: { token: randomUUID() } })],
+    ['rotate, form (a)', () => ({ handler: 'rotateServiceToken', path: '/api/v2/service-token/rotate', headers: bearer(jwt), body: { token, expireAt: 0 } })],
+    ['rotate, form (b)', () => ({ handler: 'rotateServiceToken', path: '/api/v2/service-token/rotate', headers: bearer(token), body: { expireAt: 0 } })],
+    ['reset password', () => ({
+      handler: 'resetAdminPassword', path: '/api/v2/service-token/reset-password', headers: bearer(jwt),
+      body: { currentPassword: ADMIN.password, password: ADMIN.password },
+    })],
+  ];
+
+  describe.each(EVENT_SHAPES)('over %s', (shape) => {
+    test.each(routes.flatMap(([name, route]) => (['__proto__', 'constructor'] as const).map((key) => [name, key, route] as const)))(
+      '%s with "%s": 400 INVALID_REQUEST_BODY, nothing written',
+      async (_name, key, route) => {
+        const { handler, path, headers, body } = route();
+        // As JSON.parse (and the Lambda runtime, for a direct invocation) builds it: an own property
+        // named __proto__, not the object's prototype.
+        const withKey = JSON.parse(`${JSON.stringify(body).slice(0, -1)},"${key}":{"admin":true}}`) as Record<string, unknown>;
+        expect(Object.keys(withKey)).toContain(key);
+        const before = await harness.items();
+        const response = await call(harness.handlers[handler] as (event: unknown) => Promise<never>, shape, { path, ...(headers ? { headers } : {}), body: withKey });
+        expectError(response, 400, 'INVALID_REQUEST_BODY', `"${key}" is not allowed`);
+        expect(await harness.items()).toStrictEqual(before);
+      },
+    );
+  });
+});

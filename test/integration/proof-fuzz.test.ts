@@ -17,6 +17,7 @@ import { createToken, rotateWithToken } from '../support/lifecycle.ts';
 import { captureOutput, createEmptyHarness, createWorld, deleteAccount, envelopeProblem, futureClock, leakedIn, propertyTimeout, runs, secretSpellings, SOAK } from '../support/proof.ts';
 import { engineClient } from '../support/engine.ts';
 import { signAdminJwt } from '../support/jwt.ts';
+import { normalizeEmail } from '../../lib/admin/email.ts';
 import { caseArb, digestOf, examples, resolve, tokenStandings, type CaseWeights, type Endpoint, type FuzzCase, type Model } from '../support/proof-fuzz.ts';
 
 /** Every answer each endpoint may give besides 200 (the contract and the decisions in docs/api.md). */
@@ -30,7 +31,7 @@ const DOCUMENTED: Record<Exclude<Endpoint, 'serviceTokenAuthorizer'>, string[]> 
   ],
   resetAdminPassword: [
     '400 INVALID_REQUEST_BODY', '400 RESET_PASSWORD_ERROR', '401 AUTHENTICATION_ERROR', '413 PAYLOAD_TOO_LARGE',
-    '415 UNSUPPORTED_MEDIA_TYPE', '500 ACCOUNT_NOT_FOUND',
+    '415 UNSUPPORTED_MEDIA_TYPE', '429 TOO_MANY_ATTEMPTS', '500 ACCOUNT_NOT_FOUND',
   ],
   getServiceToken: ['401 AUTHENTICATION_ERROR'],
 };
@@ -137,7 +138,8 @@ async function reissue(w: FuzzWorld, items: Record<string, any>[]): Promise<void
   });
 }
 
-const withoutSignIns = (items: Record<string, any>[]) => items.filter((item) => !String(item.pk).startsWith('SIGNIN#'));
+/** The table without its attempt counters (failed sign-ins, wrong current passwords on a reset). */
+const withoutSignIns = (items: Record<string, any>[]) => items.filter((item) => !/^(SIGNIN|RESET)#/.test(String(item.pk)));
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const hexUuid = (value: unknown) => typeof value === 'string' ? value.replace(/[^0-9a-fA-F]/g, '').toLowerCase() : '';
 const asCanonical = (value: unknown) => {
@@ -245,7 +247,7 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
           case 'createAdminAccount': {
             if (previous) problems.push('a second account was created');
             if (!same(Object.keys(body ?? {}), ['data']) || typeof body?.data?.accessToken !== 'string') problems.push(`200 body ${raw.body}`);
-            const email = String(fields.email).trim().toLowerCase();
+            const email = normalizeEmail(String(fields.email));
             if (account?.email !== email) problems.push(`stored email ${account?.email}, sent ${email}`);
             w.model.email = email;
             w.model.password = String(fields.password);
@@ -255,7 +257,7 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
             break;
           }
           case 'createAdminJwt': {
-            const email = typeof fields.email === 'string' ? fields.email.trim().toLowerCase() : undefined;
+            const email = typeof fields.email === 'string' ? normalizeEmail(fields.email) : undefined;
             if (email !== w.model.email || fields.password !== w.model.password) problems.push(`signed in with ${JSON.stringify(fields)}`);
             if (!same(withoutSignIns(after), withoutSignIns(before))) problems.push('a sign-in changed the account');
             logSecrets.push(body?.data?.accessToken as string);
@@ -301,9 +303,10 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
     const leak = leakedIn(raw.body + JSON.stringify(raw.headers), responseSecrets);
     if (leak) problems.push(`response carries a secret: ${leak}`);
 
-    // A rejected request changes nothing; a failed sign-in only counts its attempt.
+    // A rejected request changes nothing; a failed sign-in or a wrong current password only counts its attempt.
     if (status !== 200) {
-      const counted = endpoint === 'createAdminJwt' && code === 'INVALID_CREDENTIALS';
+      const counted = (endpoint === 'createAdminJwt' && code === 'INVALID_CREDENTIALS')
+        || (endpoint === 'resetAdminPassword' && body?.error?.message === 'The current password is not correct!');
       if (!(counted ? same(withoutSignIns(after), withoutSignIns(before)) : same(after, before))) {
         problems.push(`a rejected request (${status} ${code}) changed the table`);
       }

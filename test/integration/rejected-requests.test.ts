@@ -62,13 +62,14 @@ describe.each(EVENT_SHAPES)('rejected requests leave the table exactly as it was
     expectCredential(
       await call(harness.handlers.createServiceToken, 'http-api', { path: PATHS.serviceToken, headers: bearer(jwt), body: { token: randomUUID() } }),
     );
-    // One failed sign-in from another address, so an attempt record is part of the state too.
+    // One failed sign-in from another address, so attempt records (its address's and its email's)
+    // are part of the state too.
     await call(harness.handlers.createAdminJwt, 'http-api', {
       path: PATHS.adminJwt,
       body: { email: ADMIN.email, password: 'Wr0ng!Password' },
       sourceIp: '192.0.2.200',
     });
-    expect((await harness.items()).length).toBe(2);
+    expect((await harness.items()).length).toBe(3);
   });
 
   test.each(REJECTIONS.map((r) => [r.name, r] as const))('%s', async (_name, rejection) => {
@@ -79,7 +80,7 @@ describe.each(EVENT_SHAPES)('rejected requests leave the table exactly as it was
     expect(await harness.items()).toStrictEqual(before);
   });
 
-  test('a wrong password changes nothing but the attempt record of its (email, address)', async () => {
+  test('a wrong password changes nothing but the attempt records of its (email, address) and of its email', async () => {
     const before = await harness.items();
     const response = await call(harness.handlers.createAdminJwt, shape, {
       path: PATHS.adminJwt,
@@ -89,9 +90,12 @@ describe.each(EVENT_SHAPES)('rejected requests leave the table exactly as it was
     expect(response.statusCode).toBe(400);
     const after = await harness.items();
     const added = after.filter((item) => !before.some((b) => b.pk === item.pk));
-    expect(after.filter((item) => before.some((b) => b.pk === item.pk))).toStrictEqual(before);
+    const emailCounter = (items: Record<string, unknown>[]) => items.find((item) => String(item.pk).startsWith('SIGNIN#EMAIL#'));
+    const others = (items: Record<string, unknown>[]) => items.filter((item) => item !== emailCounter(items));
+    expect(others(after).filter((item) => before.some((b) => b.pk === item.pk))).toStrictEqual(others(before));
+    expect(emailCounter(after)).toStrictEqual({ ...emailCounter(before), attempts: (emailCounter(before)!.attempts as number) + 1 });
     expect(added).toStrictEqual([
-      { pk: expect.stringMatching(/^SIGNIN#/), attempts: 1, windowEndsAt: expect.any(Number), expiresAt: expect.any(Number) },
+      { pk: expect.stringMatching(/^SIGNIN#[A-Za-z0-9_-]{43}$/), attempts: 1, windowEndsAt: expect.any(Number), expiresAt: expect.any(Number) },
     ]);
   });
 });

@@ -12,6 +12,7 @@ import {
   createHarness,
   expectCredential,
   expectError,
+  header,
   signUp,
   type Harness,
 } from '../support/harness.ts';
@@ -132,8 +133,23 @@ describe('refused resets leave the table exactly as it was (http-api)', () => {
       }),
     );
 
-  test('a wrong current password: 400 RESET_PASSWORD_ERROR "The current password is not correct!"', async () => {
-    const response = await refuse(`Bearer ${jwt}`, { currentPassword: 'Wr0ng!Passw0rd', password: NEW_PASSWORD });
+  /** A refused reset that counts a wrong current password: the table changes by that count only. */
+  const countWrong = async (body: unknown) => {
+    const before = await harness.items();
+    const response = await call(harness.handlers.resetAdminPassword, 'http-api', { path: LIFECYCLE_PATHS.resetPassword, headers: bearer(jwt), body });
+    const after = await harness.items();
+    expect(after.filter((item) => item.pk !== RESET_COUNTER)).toStrictEqual(before.filter((item) => item.pk !== RESET_COUNTER));
+    const counted = (items: Record<string, unknown>[]) => (items.find((item) => item.pk === RESET_COUNTER)?.attempts as number | undefined) ?? 0;
+    expect(counted(after)).toBe(counted(before) + 1);
+    return response;
+  };
+  let RESET_COUNTER: string;
+  beforeAll(async () => {
+    RESET_COUNTER = `RESET#${accountItem(await harness.items()).adminId as string}`;
+  });
+
+  test('a wrong current password: 400 RESET_PASSWORD_ERROR "The current password is not correct!", and counted', async () => {
+    const response = await countWrong({ currentPassword: 'Wr0ng!Passw0rd', password: NEW_PASSWORD });
     expectError(response, 400, 'RESET_PASSWORD_ERROR', 'The current password is not correct!');
   });
 
@@ -143,7 +159,7 @@ describe('refused resets leave the table exactly as it was (http-api)', () => {
   });
 
   test('a wrong current password repeated as the new one: the current password is checked first', async () => {
-    const response = await refuse(`Bearer ${jwt}`, { currentPassword: 'Wr0ng!Passw0rd', password: 'Wr0ng!Passw0rd' });
+    const response = await countWrong({ currentPassword: 'Wr0ng!Passw0rd', password: 'Wr0ng!Passw0rd' });
     expectError(response, 400, 'RESET_PASSWORD_ERROR', 'The current password is not correct!');
   });
 
@@ -205,6 +221,61 @@ describe('refused resets leave the table exactly as it was (http-api)', () => {
     expectCredential(await signIn(harness, ADMIN.email, ADMIN.password));
     expect(accountItem(await harness.items()).credentialVersion).toBe(1);
   });
+});
+
+describe('wrong current passwords: 5 per admin in 15 minutes, then 429 TOO_MANY_ATTEMPTS with Retry-After', () => {
+  const LOCKED = 'Too many failed password reset attempts, try again later';
+  const WRONG = 'The current password is not correct!';
+  const WINDOW_MS = 15 * 60 * SECOND;
+  const wrong = { currentPassword: 'Wr0ng!Passw0rd', password: NEW_PASSWORD };
+  const right = { currentPassword: ADMIN.password, password: NEW_PASSWORD };
+
+  test('the 6th attempt, even with the right password, is refused with 429 and changes nothing; so is one with another JWT; after the window the reset works', async () => {
+    const clock = new ManualClock();
+    const harness = await createHarness({ clock });
+    const jwt = await signUp(harness);
+    expectError(await resetPassword(harness, 'http-api', jwt, wrong), 400, 'RESET_PASSWORD_ERROR', WRONG);
+    clock.advance(60 * SECOND);
+    for (let i = 2; i <= 5; i++) expectError(await resetPassword(harness, 'http-api', jwt, wrong), 400, 'RESET_PASSWORD_ERROR', WRONG);
+
+    const before = await harness.items();
+    const locked = await resetPassword(harness, 'http-api', jwt, right);
+    expectError(locked, 429, 'TOO_MANY_ATTEMPTS', LOCKED);
+    expect(header(locked, 'Retry-After')).toBe('840');
+    expect(await harness.items()).toStrictEqual(before);
+
+    // Per admin, not per JWT or event shape: a fresh JWT from a sign-in is refused as well.
+    const another = (await signIn(harness, ADMIN.email, ADMIN.password)).body.data.accessToken as string;
+    for (const shape of EVENT_SHAPES) expectError(await resetPassword(harness, shape, another, right), 429, 'TOO_MANY_ATTEMPTS', LOCKED);
+    expect(accountItem(await harness.items()).credentialVersion).toBe(1);
+
+    clock.advance(WINDOW_MS - 60 * SECOND);
+    expectCredential(await resetPassword(harness, 'http-api', another, right));
+    expectCredential(await signIn(harness, ADMIN.email, NEW_PASSWORD));
+  }, 60_000);
+
+  test('a right current password forgets the failures before it', async () => {
+    const harness = await createHarness();
+    const jwt = await signUp(harness);
+    for (let i = 0; i < 4; i++) expectError(await resetPassword(harness, 'http-api', jwt, wrong), 400, 'RESET_PASSWORD_ERROR', WRONG);
+    expectCredential(await resetPassword(harness, 'http-api', jwt, right));
+    expect((await harness.items()).filter((item) => item.pk !== 'ACCOUNT')).toStrictEqual([]);
+    const fresh = (await signIn(harness, ADMIN.email, NEW_PASSWORD)).body.data.accessToken as string;
+    const again = { currentPassword: 'Wr0ng!Passw0rd', password: 'An0ther!Passw0rd' };
+    for (let i = 0; i < 5; i++) expectError(await resetPassword(harness, 'http-api', fresh, again), 400, 'RESET_PASSWORD_ERROR', WRONG);
+    expectError(await resetPassword(harness, 'http-api', fresh, again), 429, 'TOO_MANY_ATTEMPTS', LOCKED);
+  }, 60_000);
+
+  test('8 concurrent wrong current passwords: exactly 5 are checked, 3 get 429', async () => {
+    const harness = await createHarness();
+    const jwt = await signUp(harness);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => resetPassword(harness, 'http-api', jwt, wrong)));
+    const checked = answers.filter((a) => a.statusCode === 400);
+    const locked = answers.filter((a) => a.statusCode === 429);
+    expect([checked.length, locked.length]).toEqual([5, 3]);
+    checked.forEach((a) => expectError(a, 400, 'RESET_PASSWORD_ERROR', WRONG));
+    locked.forEach((a) => expectError(a, 429, 'TOO_MANY_ATTEMPTS', LOCKED));
+  }, 60_000);
 });
 
 describe('two concurrent resets with the same JWT', () => {

@@ -238,6 +238,7 @@ describe('expireAt and body validation (http-api)', () => {
     ['not a UUID', { token: 'not-a-uuid', expireAt: 60 }, '"token" must be a valid GUID'],
     ['a v1 UUID', { token: uuidv1(), expireAt: 60 }, '"token" must be a valid GUID'],
     ['the nil UUID', { token: '00000000-0000-0000-0000-000000000000', expireAt: 60 }, '"token" must be a valid GUID'],
+    ['a v4 UUID whose random part is all zeros', { token: '00000000-0000-4000-8000-000000000000', expireAt: 60 }, '"token" must be a valid GUID'],
   ])('form (a), token %s: 400 %j', async (_name, body, message) => {
     const response = await expectTableUnchanged(harness, () => rotateAsAdmin(harness, 'http-api', jwt, body));
     expectError(response, 400, 'INVALID_REQUEST_BODY', message);

@@ -92,6 +92,8 @@ describe.each(EVENT_SHAPES)('POST /api/v2/service-token over %s', (shape) => {
     ['a v1 (time-based) UUID', uuidv1()],
     ['a v7 (time-ordered) UUID', uuidv7()],
     ['a non-UUID', 'not-a-uuid'],
+    ['a v4 UUID whose random part is all zeros', '00000000-0000-4000-8000-000000000000'],
+    ['a v4 UUID counting up, braced and upper-case', '{01234567-89AB-4CDE-8F01-23456789ABCD}'],
   ])('refuses %s: 400 "token" must be a valid GUID, table unchanged', async (_name, token) => {
     const before = await harness.items();
     expectError(await upsertOn(harness, shape, jwt, { token }), 400, 'INVALID_REQUEST_BODY', '"token" must be a valid GUID');

@@ -132,7 +132,11 @@ export type StoreMethod =
   | 'serviceTokens.write'
   | 'serviceTokens.replace'
   | 'signInAttempts.reserve'
-  | 'signInAttempts.clear';
+  | 'signInAttempts.release'
+  | 'signInAttempts.clear'
+  | 'resetAttempts.reserve'
+  | 'resetAttempts.release'
+  | 'resetAttempts.clear';
 
 export interface StoreSpies {
   /** How often each store method was called since the spies were set (or last reset). */
@@ -153,7 +157,11 @@ export function spyOnStores(app: App): StoreSpies {
     'serviceTokens.write': jest.spyOn(app.serviceTokens, 'write'),
     'serviceTokens.replace': jest.spyOn(app.serviceTokens, 'replace'),
     'signInAttempts.reserve': jest.spyOn(app.signInAttempts, 'reserve'),
+    'signInAttempts.release': jest.spyOn(app.signInAttempts, 'release'),
     'signInAttempts.clear': jest.spyOn(app.signInAttempts, 'clear'),
+    'resetAttempts.reserve': jest.spyOn(app.resetAttempts, 'reserve'),
+    'resetAttempts.release': jest.spyOn(app.resetAttempts, 'release'),
+    'resetAttempts.clear': jest.spyOn(app.resetAttempts, 'clear'),
   } as const;
   return {
     counts: () =>
@@ -171,7 +179,11 @@ export const onlyCalls = (calls: Partial<Record<StoreMethod, number>>): Record<S
   'serviceTokens.write': 0,
   'serviceTokens.replace': 0,
   'signInAttempts.reserve': 0,
+  'signInAttempts.release': 0,
   'signInAttempts.clear': 0,
+  'resetAttempts.reserve': 0,
+  'resetAttempts.release': 0,
+  'resetAttempts.clear': 0,
   ...calls,
 });
 

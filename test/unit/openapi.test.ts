@@ -137,6 +137,7 @@ describe('openapi.yaml against the code', () => {
     new errors.AccountAlreadyExists(),
     new errors.InvalidCredentials(),
     new errors.TooManyAttempts(840),
+    new errors.TooManyAttempts(840, errors.TooManyAttempts.RESET_PASSWORD),
     new errors.AccountNotFound(),
     new errors.InternalServerError(),
     new errors.InvalidServiceToken(401),
@@ -170,7 +171,10 @@ describe('openapi.yaml against the code', () => {
     createAdminJwt: [...body, new errors.InvalidCredentials(), new errors.TooManyAttempts(1), ...server],
     createServiceToken: [...body, ...admin, ...server],
     rotateServiceToken: [...body, ...admin, new errors.InvalidServiceToken(401), new errors.InvalidServiceToken(400), new errors.ExpiredServiceToken(), ...server],
-    resetAdminPassword: [...body, ...admin, ...samples.filter((e) => e instanceof errors.ResetPasswordError), ...server],
+    resetAdminPassword: [
+      ...body, ...admin, ...samples.filter((e) => e instanceof errors.ResetPasswordError),
+      new errors.TooManyAttempts(1, errors.TooManyAttempts.RESET_PASSWORD), ...server,
+    ],
     getServiceToken: [new errors.InvalidServiceToken(401), ...server],
   };
 

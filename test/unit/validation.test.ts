@@ -1,6 +1,6 @@
 import { DEFAULT_CONSUMER_EMAIL_DOMAINS } from '../../lib/runtime/config.ts';
 import { InvalidRequestBody } from '../../lib/errors.ts';
-import { createServiceTokenSchema } from '../../lib/service-token/bodies.ts';
+import { createServiceTokenSchema, rotateWithAdminSchema } from '../../lib/service-token/bodies.ts';
 import { signInSchema, signUpSchema } from '../../lib/admin/bodies.ts';
 import { validate } from '../../lib/http/operation.ts';
 
@@ -46,6 +46,23 @@ describe('sign-up body', () => {
     expect(messageOf(() => validate(signUp, { ...good, ...change }))).toBe(message);
   });
 
+  it.each([
+    ['ＡＤＡ@ａｃｍｅ-ｃｏｒｐ.ｃｏｍ', 'ada@acme-corp.com'],
+    ['ada＠acme-corp。com', 'ada@acme-corp.com'],
+    ['ada@acme-c\u00adorp.com', 'ada@acme-corp.com'],
+    ['Ada@Bücher.de', 'ada@xn--bcher-kva.de'],
+    ['ada@xn--bcher-kva.de', 'ada@xn--bcher-kva.de'],
+  ])('stores %s normalised as %s (NFKC, lower case, IDNA domain)', (email, stored) => {
+    expect(validate(signUp, { ...good, email }).email).toBe(stored);
+  });
+
+  it.each(['eve@ｇｍａｉｌ.com', 'eve@gmail。com', 'eve@gmail．com', 'ＥＶＥ＠ＧＭＡＩＬ．ＣＯＭ', 'eve@gm\u200bail.com', 'eve@ｍａｉｌ.yahoo.com'])(
+    'refuses the look-alike consumer address %s',
+    (email) => {
+      expect(messageOf(() => validate(signUp, { ...good, email }))).toBe('"email" must be a company address, not a personal email provider');
+    },
+  );
+
   it.each(['firstName', 'email', 'password', 'companyName'])('requires %s', (field) => {
     const body: Record<string, unknown> = { ...good };
     delete body[field];
@@ -64,6 +81,10 @@ describe('sign-in body', () => {
     expect(messageOf(() => validate(signInSchema(), { password: 'x' }))).toBe('"email" is required');
     expect(messageOf(() => validate(signInSchema(), { email: 'a@b.co' }))).toBe('"password" is required');
   });
+
+  it('normalises the email as sign-up stores it', () => {
+    expect(validate(signInSchema(), { email: ' ＡＤＡ＠ａｃｍｅ-ｃｏｒｐ。ｃｏｍ ', password: 'x' }).email).toBe('ada@acme-corp.com');
+  });
 });
 
 describe('service token body', () => {
@@ -79,8 +100,12 @@ describe('service token body', () => {
     ['a v7 UUID', '01890a5d-ac96-774b-bcce-b302099a8057'],
     ['a wrong variant', '0f8fad5b-d9cb-469f-c165-70867728950e'],
     ['not a UUID', 'my-token'],
+    ['a v4 UUID with no random part', '00000000-0000-4000-8000-000000000000'],
+    ['the same, upper-case and braced', '{FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF}'],
+    ['a v4 UUID counting up', '01234567-89ab-4cde-8f01-23456789abcd'],
   ])('refuses %s', (_name, token) => {
     expect(messageOf(() => validate(createServiceTokenSchema(), { token }))).toBe('"token" must be a valid GUID');
+    expect(messageOf(() => validate(rotateWithAdminSchema(), { token, expireAt: 0 }))).toBe('"token" must be a valid GUID');
   });
 
   it('requires a string token', () => {
