@@ -51,11 +51,16 @@ export const FUNCTIONS: Readonly<Record<string, FunctionExpectation>> = {
   createServiceToken: { argon2id: false, dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 512 },
   // authenticateAdmin or ServiceTokenStore.read (get) + ServiceTokenStore.write (update, get after a lost write)
   rotateServiceToken: { argon2id: false, dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 512 },
+  // authenticateAdmin (get): the account holds the token set; nothing is written
+  listServiceTokens: { argon2id: false, dynamodb: ['GetItem'], jwt: true, memorySize: 512 },
+  // authenticateAdmin or ServiceTokenStore.read (get, again after a lost race) + ServiceTokenStore.write
+  // (update), or .recordUse (update: form b with nothing in grace)
+  revokeServiceToken: { argon2id: false, dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 512 },
   // authenticateAdmin (get) + AccountStore.changePassword (update, get after a lost write)
   resetAdminPassword: { argon2id: true, dynamodb: ['GetItem', 'UpdateItem'], jwt: true, memorySize: 1024 },
-  // ServiceTokenStore.read
-  getServiceToken: { argon2id: false, dynamodb: ['GetItem'], jwt: false, memorySize: 256 },
-  serviceTokenAuthorizer: { argon2id: false, dynamodb: ['GetItem'], jwt: false, memorySize: 256 },
+  // ServiceTokenStore.read + .recordUse (update, at most every 5 minutes per token)
+  getServiceToken: { argon2id: false, dynamodb: ['GetItem', 'UpdateItem'], jwt: false, memorySize: 256 },
+  serviceTokenAuthorizer: { argon2id: false, dynamodb: ['GetItem', 'UpdateItem'], jwt: false, memorySize: 256 },
 };
 
 export const TIMEOUT_SECONDS = 10;
