@@ -38,7 +38,7 @@ import {
   tokenSet,
 } from '../support/lifecycle.ts';
 import { engineClient } from '../support/engine.ts';
-import { startDynamoDbProxy, type DynamoDbProxy } from '../support/ddb-proxy.ts';
+import { startDynamoDbProxy } from '../support/ddb-proxy.ts';
 import { captureOutput } from '../support/proof.ts';
 import { legacyTokenId } from '../../lib/service-token/token.ts';
 
@@ -219,7 +219,7 @@ describe('lastUsedAt', () => {
 
   test('the use-recording write never undoes a create, rotation or revocation that landed after the read it was decided on', async () => {
     for (const landed of ['create', 'rotation', 'revocation of the token', 'revocation of another token'] as const) {
-      const { harness, jwt, clock, a, b, c, ids } = await threeTokens();
+      const { harness, jwt, clock, b, c, ids } = await threeTokens();
       clock.advance(6 * MINUTE); // every recorded use is stale now; a's window (300 s) has passed, b's (600 s) not
       const stale = (await harness.app.serviceTokens.read())!;
       if (landed === 'create') await createToken(harness, jwt);
