@@ -1,6 +1,6 @@
 import { json } from '../lib/http/response.ts';
 import { operationHandler, type Operation } from '../lib/http/operation.ts';
-import { authenticateRotation, rotateServiceToken, type RotationPrincipal } from '../lib/service-token/manage.ts';
+import { authenticateTokenManagement, rotateServiceToken, type TokenManagementPrincipal } from '../lib/service-token/manage.ts';
 import {
   rotateWithAdminSchema,
   rotateWithTokenSchema,
@@ -18,8 +18,8 @@ const withToken = rotateWithTokenSchema();
  * POST /api/v2/service-token/rotate — (a) admin JWT with `{token, expireAt}`, or (b) the current
  * service token as Bearer with `{expireAt}`.
  */
-export const operation: Operation<RotationPrincipal, Body> = {
-  authenticate: (request, app) => authenticateRotation(app, request),
+export const operation: Operation<TokenManagementPrincipal, Body> = {
+  authenticate: (request, app) => authenticateTokenManagement(app, request),
   schema: (principal) => (principal.form === 'admin' ? withAdmin : withToken),
   async run({ body, principal }, app) {
     return json(200, { key: await rotateServiceToken(app, principal, body) });

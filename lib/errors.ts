@@ -101,3 +101,10 @@ export class ResetPasswordError extends ApiError {
     super(400, 'RESET_PASSWORD_ERROR', message);
   }
 }
+
+/** Revocation of an id that names no valid token (unknown, expired, or already revoked). */
+export class ServiceTokenNotFound extends ApiError {
+  constructor() {
+    super(404, 'SERVICE_TOKEN_NOT_FOUND', 'Service token not found');
+  }
+}

@@ -52,3 +52,24 @@ export function rotateWithTokenSchema(): Joi.ObjectSchema<RotateWithTokenBody> {
   });
 }
 
+export interface RevokeWithAdminBody {
+  id: string;
+}
+
+/**
+ * Revocation form a: the token's id. Any non-empty string: an id of the wrong shape names no valid
+ * token, and answers 404 like any other unknown id.
+ */
+export function revokeWithAdminSchema(): Joi.ObjectSchema<RevokeWithAdminBody> {
+  return Joi.object<RevokeWithAdminBody>({
+    id: Joi.string().max(100).required(),
+  });
+}
+
+/** No fields at all (a missing body reads as `{}`): revocation form b, and the listing. */
+export type EmptyBody = Record<string, never>;
+export type RevokeWithTokenBody = EmptyBody;
+
+export function emptyBodySchema(): Joi.ObjectSchema<EmptyBody> {
+  return Joi.object<EmptyBody>({});
+}

@@ -23,6 +23,7 @@ import {
   authorizeToken,
   authorizerEvent,
   createToken,
+  idOf,
   introspect,
   iso,
   onlyCalls,
@@ -35,7 +36,8 @@ import { captureOutput } from '../support/proof.ts';
 const INVALID_TOKEN = 'Invalid Service Token';
 
 // One account for the whole file (a single sign-up): `expired` was rotated out with no grace,
-// `inGrace` was rotated out with 300 s left, `current` is the current token. Nothing below writes.
+// `inGrace` was rotated out with 300 s left, `current` is the current token. Nothing below writes
+// but the tokens' lastUsedAt (the clock stands still, so each token's first use records it, once).
 const clock = new ManualClock();
 let harness: Harness;
 let jwt: string;
@@ -44,6 +46,7 @@ let expired: string;
 let inGrace: string;
 let current: string;
 const times = { inGraceCreated: 0, currentCreated: 0, inGraceExpires: 0 };
+const ids = { inGrace: '', current: '' };
 
 beforeAll(async () => {
   harness = await createHarness({ clock });
@@ -58,6 +61,8 @@ beforeAll(async () => {
   times.inGraceExpires = clock.now() + 300 * SECOND;
   current = await rotateOk(harness, 'a', jwt, inGrace, 300);
   clock.advance(10 * SECOND);
+  ids.inGrace = (await idOf(harness, inGrace))!;
+  ids.current = (await idOf(harness, current))!;
 });
 
 afterEach(() => {
@@ -68,14 +73,14 @@ describe('service-token authorizer: allows', () => {
   test('the current token: {isAuthorized: true, context: {companyId, createdAt}} (no expiresAt while current)', async () => {
     expect(await authorizeToken(harness, current)).toStrictEqual({
       isAuthorized: true,
-      context: { companyId, createdAt: iso(times.currentCreated) },
+      context: { companyId, id: ids.current, createdAt: iso(times.currentCreated) },
     });
   });
 
   test('a token inside its grace window, with its own creation time and expiresAt (ISO)', async () => {
     expect(await authorizeToken(harness, inGrace)).toStrictEqual({
       isAuthorized: true,
-      context: { companyId, createdAt: iso(times.inGraceCreated), expiresAt: iso(times.inGraceExpires) },
+      context: { companyId, id: ids.inGrace, createdAt: iso(times.inGraceCreated), expiresAt: iso(times.inGraceExpires) },
     });
   });
 
@@ -93,7 +98,7 @@ describe('service-token authorizer: allows', () => {
     const event = eventFor('http-api', { method: 'GET', path: LIFECYCLE_PATHS.introspect, headers: { authorization: `Bearer ${current}` } });
     expect(await harness.handlers.serviceTokenAuthorizer(event)).toStrictEqual({
       isAuthorized: true,
-      context: { companyId, createdAt: iso(times.currentCreated) },
+      context: { companyId, id: ids.current, createdAt: iso(times.currentCreated) },
     });
   });
 
@@ -171,7 +176,8 @@ describe('service-token authorizer: DynamoDB calls', () => {
     ['a token past its window', () => expired, false],
     ['a UUID never issued', () => randomUUID(), false],
     ['a UUID in another spelling', () => `{${current.toUpperCase()}}`, true],
-  ])('%s: exactly one strongly consistent read, no other store call', async (_name, token, allowed) => {
+  ])('%s, its lastUsedAt fresh: exactly one strongly consistent read, no other store call', async (_name, token, allowed) => {
+    await authorizeToken(harness, token()); // records the use, if it was not recorded yet
     const stores = spyOnStores(harness.app);
     const dynamo = spyOnDynamoDb();
 
@@ -185,6 +191,7 @@ describe('service-token authorizer: DynamoDB calls', () => {
   });
 
   test('ten requests, ten reads: nothing is cached between requests', async () => {
+    await authorizeToken(harness, current);
     const stores = spyOnStores(harness.app);
     for (let i = 0; i < 10; i++) await authorizeToken(harness, current);
     expect(stores.counts()).toStrictEqual(onlyCalls({ 'serviceTokens.read': 10 }));
@@ -209,7 +216,7 @@ describe.each(EVENT_SHAPES)('GET /api/v2/service-token over %s', (shape) => {
     const response = await introspect(harness, shape, `Bearer ${current}`);
     expectCredential(response);
     expect(header(response, 'WWW-Authenticate')).toBeUndefined();
-    expect(response.body).toStrictEqual({ data: { companyId, createdAt: iso(times.currentCreated), expiresAt: null } });
+    expect(response.body).toStrictEqual({ data: { companyId, id: ids.current, createdAt: iso(times.currentCreated), expiresAt: null } });
     for (const token of [current, inGrace, expired]) {
       expect(response.raw).not.toContain(token);
       expect(response.raw).not.toContain(sha256Base64url(token));
@@ -220,7 +227,7 @@ describe.each(EVENT_SHAPES)('GET /api/v2/service-token over %s', (shape) => {
     const response = await introspect(harness, shape, `Bearer ${inGrace}`);
     expectCredential(response);
     expect(response.body).toStrictEqual({
-      data: { companyId, createdAt: iso(times.inGraceCreated), expiresAt: iso(times.inGraceExpires) },
+      data: { companyId, id: ids.inGrace, createdAt: iso(times.inGraceCreated), expiresAt: iso(times.inGraceExpires) },
     });
     expect(response.raw).not.toContain(inGrace);
   });
@@ -237,6 +244,7 @@ describe.each(EVENT_SHAPES)('GET /api/v2/service-token over %s', (shape) => {
   });
 
   test('checks the token itself with one read (a direct invocation has no authorizer in front)', async () => {
+    await introspect(harness, shape, `Bearer ${current}`);
     const stores = spyOnStores(harness.app);
     expect((await introspect(harness, shape, `Bearer ${current}`)).statusCode).toBe(200);
     expect(stores.counts()).toStrictEqual(onlyCalls({ 'serviceTokens.read': 1 }));

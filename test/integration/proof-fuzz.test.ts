@@ -18,7 +18,7 @@ import { captureOutput, createEmptyHarness, createWorld, deleteAccount, envelope
 import { engineClient } from '../support/engine.ts';
 import { signAdminJwt } from '../support/jwt.ts';
 import { normalizeEmail } from '../../lib/admin/email.ts';
-import { caseArb, digestOf, examples, resolve, tokenStandings, type CaseWeights, type Endpoint, type FuzzCase, type Model } from '../support/proof-fuzz.ts';
+import { caseArb, digestOf, examples, resolve, storedSet, tokenIds, tokenStandings, type CaseWeights, type Endpoint, type FuzzCase, type Model } from '../support/proof-fuzz.ts';
 
 /** Every answer each endpoint may give besides 200 (the contract and the decisions in docs/api.md). */
 const DOCUMENTED: Record<Exclude<Endpoint, 'serviceTokenAuthorizer'>, string[]> = {
@@ -34,6 +34,11 @@ const DOCUMENTED: Record<Exclude<Endpoint, 'serviceTokenAuthorizer'>, string[]> 
     '415 UNSUPPORTED_MEDIA_TYPE', '429 TOO_MANY_ATTEMPTS', '500 ACCOUNT_NOT_FOUND',
   ],
   getServiceToken: ['401 AUTHENTICATION_ERROR'],
+  listServiceTokens: ['400 INVALID_REQUEST_BODY', '401 AUTHENTICATION_ERROR', '413 PAYLOAD_TOO_LARGE', '415 UNSUPPORTED_MEDIA_TYPE', '500 ACCOUNT_NOT_FOUND'],
+  revokeServiceToken: [
+    '400 INVALID_REQUEST_BODY', '401 AUTHENTICATION_ERROR', '400 EXPIRED_SERVICE_TOKEN', '404 SERVICE_TOKEN_NOT_FOUND',
+    '413 PAYLOAD_TOO_LARGE', '415 UNSUPPORTED_MEDIA_TYPE', '500 ACCOUNT_NOT_FOUND',
+  ],
 };
 
 /**
@@ -48,6 +53,8 @@ const PLAN: Record<Endpoint, { quick: number; weights: CaseWeights }> = {
   resetAdminPassword: { quick: 60, weights: { validJwt: 6, uuid: 1, advancePer10k: 50 } },
   getServiceToken: { quick: 60, weights: { validJwt: 1, uuid: 8, tokens: { current: 3, grace: 2, old: 2 }, advancePer10k: 200 } },
   serviceTokenAuthorizer: { quick: 60, weights: { validJwt: 1, uuid: 8, tokens: { current: 3, grace: 2, old: 2 }, advancePer10k: 200 } },
+  listServiceTokens: { quick: 50, weights: { validJwt: 12, uuid: 4, tokens: { current: 2, grace: 2 }, advancePer10k: 200 } },
+  revokeServiceToken: { quick: 80, weights: { validJwt: 12, uuid: 12, tokens: { current: 4, grace: 2, old: 1 }, advancePer10k: 100 } },
 };
 
 interface FuzzWorld {
@@ -61,6 +68,8 @@ interface FuzzWorld {
   /** Answers seen, by "status code", for the report. */
   readonly tally: Map<string, number>;
   secrets?: { key: string; list: string[] };
+  /** Every id revoked so far, and the values of the tokens they named: none may ever be valid again. */
+  readonly revoked: { ids: Set<string>; tokens: Set<string> };
 }
 
 async function fuzzWorld(endpoint: Endpoint): Promise<FuzzWorld> {
@@ -69,7 +78,7 @@ async function fuzzWorld(endpoint: Endpoint): Promise<FuzzWorld> {
   if (endpoint === 'createAdminAccount') {
     const harness = await createEmptyHarness(undefined, 'DEBUG');
     const model: Model = { email: 'nobody@acme-corp.com', password: 'Str0ng!Passw0rd', jwt: '', tokens: new Map(), pastPasswords: new Set() };
-    return { harness, clock: harness.app.clock as ManualClock, model, off, items: undefined, tally };
+    return { harness, clock: harness.app.clock as ManualClock, model, off, items: undefined, tally, revoked: { ids: new Set(), tokens: new Set() } };
   }
   const world = await createWorld({ logLevel: 'DEBUG' });
   const model: Model = {
@@ -79,7 +88,7 @@ async function fuzzWorld(endpoint: Endpoint): Promise<FuzzWorld> {
     tokens: new Map([[digestOf(world.token!), world.token!]]),
     pastPasswords: new Set([world.password]),
   };
-  const w: FuzzWorld = { harness: world.harness, clock: world.clock, model, off, items: undefined, tally };
+  const w: FuzzWorld = { harness: world.harness, clock: world.clock, model, off, items: undefined, tally, revoked: { ids: new Set(), tokens: new Set() } };
   // Tokens of every standing to present: a revoked one, then rotations leaving two in grace.
   await createToken(world.harness, world.jwt).then((token) => model.tokens.set(digestOf(token), token));
   for (const grace of [0, 600, 3600]) await replenish(w, grace);
@@ -93,6 +102,23 @@ async function replenish(w: FuzzWorld, grace: number): Promise<void> {
   const rotated = await rotateWithToken(w.harness, 'http-api', current, { expireAt: grace });
   if (rotated.statusCode !== 200) throw new Error(`rotation failed: ${rotated.raw}`);
   w.model.tokens.set(digestOf(rotated.body.key as string), rotated.body.key as string);
+  w.items = undefined;
+}
+
+/**
+ * Revocations use up tokens: keep a current one (a create, as an admin would after revoking it)
+ * and at least one in grace (a rotation), so that both forms keep having something to revoke.
+ */
+async function keepSomethingToRevoke(w: FuzzWorld): Promise<void> {
+  const ids = tokenIds((w.items ??= await w.harness.items()), w.clock.now());
+  if (ids.current !== undefined && ids.grace.length > 0) return;
+  await captureOutput(async () => {
+    if (ids.current === undefined) {
+      const token = await createToken(w.harness, w.model.jwt);
+      w.model.tokens.set(digestOf(token), token);
+    }
+    await replenish(w, 3600);
+  });
   w.items = undefined;
 }
 
@@ -140,6 +166,10 @@ async function reissue(w: FuzzWorld, items: Record<string, any>[]): Promise<void
 
 /** The table without its attempt counters (failed sign-ins, wrong current passwords on a reset). */
 const withoutSignIns = (items: Record<string, any>[]) => items.filter((item) => !/^(SIGNIN|RESET)#/.test(String(item.pk)));
+/** The table without the tokens' use times: what recording a use may change, and nothing else. */
+const withoutUseTimes = (items: Record<string, any>[]) =>
+  JSON.parse(JSON.stringify(items, (key, value: unknown) => (key === 'lastUsedAt' ? undefined : value))) as Record<string, any>[];
+const USE_RECORDING = new Set<Endpoint>(['serviceTokenAuthorizer', 'getServiceToken']);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const hexUuid = (value: unknown) => typeof value === 'string' ? value.replace(/[^0-9a-fA-F]/g, '').toLowerCase() : '';
 const asCanonical = (value: unknown) => {
@@ -154,7 +184,7 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
   if (main && c.step.kind === 'advance') {
     w.clock.advance(c.step.ms);
     // Keep a token in grace around for the routes that only read tokens.
-    if (endpoint === 'getServiceToken' || endpoint === 'serviceTokenAuthorizer') await captureOutput(() => replenish(w, 3600));
+    if (endpoint === 'getServiceToken' || endpoint === 'serviceTokenAuthorizer' || endpoint === 'listServiceTokens') await captureOutput(() => replenish(w, 3600));
     w.items = await w.harness.items();
     await reissue(w, w.items);
   }
@@ -163,6 +193,7 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
     w.items = undefined;
   }
   if (main && endpoint === 'createAdminJwt' && (w.items?.length ?? 0) > 60) await forgetStaleAttempts(w, db);
+  if (main && endpoint === 'revokeServiceToken') await keepSomethingToRevoke(w);
   const before = main ? (w.items ??= await w.harness.items()) : await w.off.items();
   const now = target.app.clock.now();
   const r = await resolve(endpoint, c, { harness: target, model: w.model, items: before, now });
@@ -192,7 +223,7 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
     if (typeof result.isAuthorized !== 'boolean' || typeof result.context !== 'object') problems.push(`not a simple response: ${JSON.stringify(result)}`);
     const expected = main ? r.token : false;
     if (expected !== undefined && result.isAuthorized !== expected) problems.push(`isAuthorized ${result.isAuthorized}, expected ${expected}`);
-    if (result.isAuthorized && !same(Object.keys(result.context).filter((k) => k !== 'expiresAt').sort(), ['companyId', 'createdAt'])) {
+    if (result.isAuthorized && !same(Object.keys(result.context).filter((k) => k !== 'expiresAt').sort(), ['companyId', 'createdAt', 'id'])) {
       problems.push(`context ${JSON.stringify(result.context)}`);
     }
     const leak = leakedIn(JSON.stringify(result), responseSecrets);
@@ -225,14 +256,15 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
       // Authentication decides first (CONTRACT: checked before the body is validated).
       const authenticated =
         endpoint === 'createServiceToken' || endpoint === 'resetAdminPassword' ? r.admin
-          : endpoint === 'rotateServiceToken' ? (r.uuidBearer ? r.token : r.admin)
+          : endpoint === 'rotateServiceToken' || endpoint === 'revokeServiceToken' ? (r.uuidBearer ? r.token : r.admin)
+          : endpoint === 'listServiceTokens' ? r.admin
             : endpoint === 'getServiceToken' ? r.token
               : undefined;
       if (authenticated === false) {
         const refused = status === 401 || (status === 500 && code === 'ACCOUNT_NOT_FOUND' && r.otherCompany);
         if (!refused) problems.push(`unauthenticated request answered ${status} ${raw.body}`);
         // Service-token routes say so; admin routes (and rotate with a non-UUID bearer) do not.
-        const tokenRoute = endpoint === 'getServiceToken' || (endpoint === 'rotateServiceToken' && r.uuidBearer);
+        const tokenRoute = endpoint === 'getServiceToken' || ((endpoint === 'rotateServiceToken' || endpoint === 'revokeServiceToken') && r.uuidBearer);
         const message = tokenRoute ? 'Invalid Service Token' : 'Invalid or missing credentials';
         if (status === 401 && body?.error?.message !== message) problems.push(`401 message ${body?.error?.message}`);
       }
@@ -265,6 +297,8 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
           }
           case 'createServiceToken': {
             const key = asCanonical(fields.token);
+            // An explicit create makes even a once revoked value valid again, under a new id.
+            w.revoked.tokens.delete(key);
             if (!same(body, { key })) problems.push(`200 body ${raw.body}, sent ${String(fields.token)}`);
             if (account?.serviceTokens?.current?.digest !== digestOf(key) || account?.serviceTokens?.retired?.length !== 0) problems.push('the upserted token is not the only one');
             w.model.tokens.set(digestOf(key), key);
@@ -294,7 +328,43 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
             break;
           }
           case 'getServiceToken': {
-            if (!same(Object.keys(body?.data ?? {}).sort(), ['companyId', 'createdAt', 'expiresAt'])) problems.push(`200 body ${raw.body}`);
+            if (!same(Object.keys(body?.data ?? {}).sort(), ['companyId', 'createdAt', 'expiresAt', 'id'])) problems.push(`200 body ${raw.body}`);
+            break;
+          }
+          case 'listServiceTokens': {
+            // Every valid token, current first, then by expiresAt descending; ids, times, never a digest.
+            const ids = tokenIds(before, now);
+            const listed = (body?.data ?? []) as Record<string, unknown>[];
+            const expected = [...(ids.current ? [ids.current] : []), ...ids.grace];
+            if (!same(listed.map((t) => t.id).sort(), [...expected].sort())) problems.push(`listed ${raw.body}, valid ${JSON.stringify(expected)}`);
+            if (ids.current && listed[0]?.id !== ids.current) problems.push('the current token is not listed first');
+            const expiries = listed.slice(ids.current ? 1 : 0).map((t) => Date.parse(String(t.expiresAt)));
+            if (expiries.some((e, i) => i > 0 && e > expiries[i - 1]!)) problems.push(`not by expiresAt descending: ${raw.body}`);
+            for (const t of listed) {
+              if (!same(Object.keys(t).sort(), ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'status'])) problems.push(`listed fields ${JSON.stringify(t)}`);
+              if (t.status !== (t.id === ids.current ? 'current' : 'grace')) problems.push(`status ${JSON.stringify(t)}`);
+            }
+            const digests = (storedSet(before)?.retired ?? []).map((t) => t.digest).concat(storedSet(before)?.current?.digest ?? []);
+            if (digests.some((d) => raw.body.includes(d))) problems.push('the listing carries a digest');
+            if (!same(after, before)) problems.push('listing changed the table');
+            break;
+          }
+          case 'revokeServiceToken': {
+            const ids = tokenIds(before, now);
+            const revoked = body?.data?.revoked as string[] | undefined;
+            const expected = r.uuidBearer ? ids.grace : [fields.id];
+            if (!same(Object.keys(body ?? {}), ['data']) || !Array.isArray(revoked) || !same([...revoked].sort(), [...expected].sort())) {
+              problems.push(`200 body ${raw.body}, expected revoked ${JSON.stringify(expected)}`);
+            }
+            if (r.uuidBearer && ids.current === undefined) problems.push('form (b) without a current token');
+            if (!r.uuidBearer && !ids.valid.has(String(fields.id))) problems.push(`revoked an id that was not valid: ${String(fields.id)}`);
+            const set = storedSet(before);
+            for (const id of revoked ?? []) {
+              w.revoked.ids.add(id);
+              const entry = [set?.current, ...(set?.retired ?? [])].find((t) => t?.id === id);
+              const token = entry && w.model.tokens.get(entry.digest);
+              if (token) w.revoked.tokens.add(token);
+            }
             break;
           }
         }
@@ -312,7 +382,28 @@ async function runCase(endpoint: Endpoint, w: FuzzWorld, c: FuzzCase, db: Return
       }
     }
   }
-  if (endpoint === 'serviceTokenAuthorizer' && !same(after, before)) problems.push('the authorizer changed the table');
+  // The authorizer and introspection write nothing but the presented token's lastUsedAt, and only
+  // when they allowed it; afterwards its recorded use is at most 5 minutes old.
+  if (USE_RECORDING.has(endpoint) && main) {
+    if (!same(withoutUseTimes(after), withoutUseTimes(before))) problems.push(`${endpoint} changed more than a use time`);
+    const accepted = 'value' in outcome && (endpoint === 'serviceTokenAuthorizer'
+      ? (outcome.value as { isAuthorized: boolean }).isAuthorized
+      : (outcome.value as { statusCode: number }).statusCode === 200);
+    if (!accepted && !same(after, before)) problems.push(`${endpoint} refused the request but changed the table`);
+    if (accepted) {
+      const presented = r.secrets.tokens.find((t) => tokenStandings(before, w.model, now).valid.has(t));
+      const entry = [storedSet(after)?.current, ...(storedSet(after)?.retired ?? [])].find((t) => presented && t?.digest === digestOf(presented));
+      if (!entry || (entry.lastUsedAt ?? 0) <= now - 5 * 60_000 || (entry.lastUsedAt ?? 0) > now) problems.push(`use not recorded: ${JSON.stringify(entry)}`);
+    }
+  }
+  // Whatever happened: no revoked id, and no revoked token (unless created again), is ever valid.
+  if (main) {
+    const valid = tokenIds(after, w.clock.now());
+    const back = [...w.revoked.ids].filter((id) => valid.valid.has(id));
+    if (back.length > 0) problems.push(`revoked ids valid again: ${back.join(', ')}`);
+    const standing = tokenStandings(after, w.model, w.clock.now());
+    if ([...w.revoked.tokens].some((t) => standing.valid.has(t))) problems.push('a revoked token is valid again');
+  }
 
   const logLeak = leakedIn(output, logSecrets);
   if (logLeak) problems.push(`the log carries a secret: ${logLeak}`);

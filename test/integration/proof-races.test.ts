@@ -13,6 +13,7 @@ import {
   jwtPayload,
   sha256Base64url,
   tokenSetIn,
+  TOKEN_ID,
   type Answer,
 } from '../support/harness.ts';
 import { allowedTokens, introspect, rotate, spyOnStores, type RotationForm } from '../support/lifecycle.ts';
@@ -123,9 +124,17 @@ describe.each(ROUNDS)(`proof: ${N}-way races (round %i)`, () => {
 
     const set = tokenSetIn(await harness.items())!;
     expect(set.revision).toBe((before.revision as number) + 1);
-    expect(set.current).toStrictEqual({ digest: sha256Base64url(key), createdAt: clock.now() });
+    const previous = before.current as { id: string; createdAt: number };
+    expect(set.current).toStrictEqual({ id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(key), createdAt: clock.now() });
+    // The old token keeps its id; a winner in form (b) also recorded the old token's use.
     expect(set.retired).toStrictEqual([
-      { digest: sha256Base64url(old), createdAt: (before.current as { createdAt: number }).createdAt, expiresAt: clock.now() + 300_000 },
+      {
+        id: previous.id,
+        digest: sha256Base64url(old),
+        createdAt: previous.createdAt,
+        expiresAt: clock.now() + 300_000,
+        ...(responses.indexOf(winners[0]!) % 2 === 1 ? { lastUsedAt: clock.now() } : {}),
+      },
     ]);
     expect(await allowedTokens(harness, [old, key])).toStrictEqual([old, key]);
     expect((await introspect(harness, 'http-api', `Bearer ${old}`)).body.data.expiresAt).toBe(new Date(clock.now() + 300_000).toISOString());

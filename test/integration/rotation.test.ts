@@ -14,6 +14,7 @@ import {
   header,
   sha256Base64url,
   signUp,
+  TOKEN_ID,
   V4_UUID,
   type Harness,
 } from '../support/harness.ts';
@@ -36,6 +37,7 @@ import {
   rotateWithToken,
   spyOnDynamoDb,
   spyOnStores,
+  idOf,
   tokenSet,
   type RotationForm,
 } from '../support/lifecycle.ts';
@@ -79,7 +81,9 @@ describe.each(EVENT_SHAPES)('rotation over %s', (shape) => {
     async (form) => {
       const old = await createToken(harness, jwt);
       const createdAt = clock.now();
-      const revision = (await tokenSet(harness))!.revision as number;
+      const before = (await tokenSet(harness))!;
+      const revision = before.revision as number;
+      const oldId = (before.current as { id: string }).id;
       clock.advance(5 * SECOND);
       const rotatedAt = clock.now();
 
@@ -94,25 +98,30 @@ describe.each(EVENT_SHAPES)('rotation over %s', (shape) => {
       const items = await harness.items();
       expect(await tokenSet(harness)).toStrictEqual({
         companyId,
-        current: { digest: sha256Base64url(key), createdAt: rotatedAt },
-        retired: [{ digest: sha256Base64url(old), createdAt, expiresAt: rotatedAt + 60 * SECOND }],
+        current: { id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(key), createdAt: rotatedAt },
+        // The old token keeps its id; form (b) authenticated with it, and its write records that use.
+        retired: [
+          { id: oldId, digest: sha256Base64url(old), createdAt, expiresAt: rotatedAt + 60 * SECOND, ...(form === 'b' ? { lastUsedAt: rotatedAt } : {}) },
+        ],
         revision: revision + 1,
       });
+      const newId = ((await tokenSet(harness))!.current as { id: string }).id;
+      expect(newId).not.toBe(oldId);
       expect(JSON.stringify(items)).not.toContain(old);
       expect(JSON.stringify(items)).not.toContain(key);
 
       // Both work now: the new one as current, the old one inside its window.
-      expect(await authorizeToken(harness, key)).toStrictEqual({ isAuthorized: true, context: { companyId, createdAt: iso(rotatedAt) } });
+      expect(await authorizeToken(harness, key)).toStrictEqual({ isAuthorized: true, context: { companyId, id: newId, createdAt: iso(rotatedAt) } });
       expect(await authorizeToken(harness, old)).toStrictEqual({
         isAuthorized: true,
-        context: { companyId, createdAt: iso(createdAt), expiresAt: iso(rotatedAt + 60 * SECOND) },
+        context: { companyId, id: oldId, createdAt: iso(createdAt), expiresAt: iso(rotatedAt + 60 * SECOND) },
       });
       const current = await introspect(harness, shape, `Bearer ${key}`);
       expectCredential(current);
-      expect(current.body).toStrictEqual({ data: { companyId, createdAt: iso(rotatedAt), expiresAt: null } });
+      expect(current.body).toStrictEqual({ data: { companyId, id: newId, createdAt: iso(rotatedAt), expiresAt: null } });
       const inGrace = await introspect(harness, shape, `Bearer ${old}`);
       expect(inGrace.statusCode).toBe(200);
-      expect(inGrace.body).toStrictEqual({ data: { companyId, createdAt: iso(createdAt), expiresAt: iso(rotatedAt + 60 * SECOND) } });
+      expect(inGrace.body).toStrictEqual({ data: { companyId, id: oldId, createdAt: iso(createdAt), expiresAt: iso(rotatedAt + 60 * SECOND) } });
     },
   );
 
@@ -339,7 +348,8 @@ describe('grace windows on the injected clock', () => {
       const rotatedAt = clock.now();
       const key = await rotateOk(harness, form, jwt, old, 60);
       const expiresAt = rotatedAt + 60 * SECOND;
-      const inGrace = { isAuthorized: true, context: { companyId, createdAt: iso(createdAt), expiresAt: iso(expiresAt) } };
+      const oldId = await idOf(harness, old);
+      const inGrace = { isAuthorized: true, context: { companyId, id: oldId, createdAt: iso(createdAt), expiresAt: iso(expiresAt) } };
 
       for (const at of [59 * SECOND, 60 * SECOND - 1]) {
         clock.advance(rotatedAt + at - clock.now());
@@ -347,7 +357,7 @@ describe('grace windows on the injected clock', () => {
         const described = await introspect(harness, 'http-api', `Bearer ${old}`);
         expect({ status: described.statusCode, body: described.body }).toStrictEqual({
           status: 200,
-          body: { data: { companyId, createdAt: iso(createdAt), expiresAt: iso(expiresAt) } },
+          body: { data: { companyId, id: oldId, createdAt: iso(createdAt), expiresAt: iso(expiresAt) } },
         });
       }
 
@@ -364,8 +374,13 @@ describe('grace windows on the injected clock', () => {
         401, 'AUTHENTICATION_ERROR', INVALID_TOKEN,
       );
       // The new token is unaffected, and expiry is judged at read time: the entry is still in the item.
-      expect(await authorizeToken(harness, key)).toStrictEqual({ isAuthorized: true, context: { companyId, createdAt: iso(rotatedAt) } });
-      expect((await tokenSet(harness))!.retired).toStrictEqual([{ digest: sha256Base64url(old), createdAt, expiresAt }]);
+      expect(await authorizeToken(harness, key)).toStrictEqual({
+        isAuthorized: true,
+        context: { companyId, id: await idOf(harness, key), createdAt: iso(rotatedAt) },
+      });
+      // Its last use: the rotation itself in form (b), else the first request inside the window.
+      const lastUsedAt = form === 'b' ? rotatedAt : rotatedAt + 59 * SECOND;
+      expect((await tokenSet(harness))!.retired).toStrictEqual([{ id: oldId, digest: sha256Base64url(old), createdAt, expiresAt, lastUsedAt }]);
     },
   );
 
@@ -378,8 +393,13 @@ describe('grace windows on the injected clock', () => {
     expectError(await introspect(harness, 'http-api', `Bearer ${old}`), 401, 'AUTHENTICATION_ERROR', INVALID_TOKEN);
     expectError(await rotateAsAdmin(harness, 'http-api', jwt, { token: old, expireAt: 0 }), 400, 'EXPIRED_SERVICE_TOKEN', EXPIRED);
     expectError(await rotateWithToken(harness, 'http-api', old, { expireAt: 0 }), 401, 'AUTHENTICATION_ERROR', INVALID_TOKEN);
-    expect(await authorizeToken(harness, key)).toStrictEqual({ isAuthorized: true, context: { companyId, createdAt: iso(clock.now()) } });
-    expect((await tokenSet(harness))!.retired).toStrictEqual([{ digest: sha256Base64url(old), createdAt: clock.now(), expiresAt: clock.now() }]);
+    expect(await authorizeToken(harness, key)).toStrictEqual({
+      isAuthorized: true,
+      context: { companyId, id: await idOf(harness, key), createdAt: iso(clock.now()) },
+    });
+    expect((await tokenSet(harness))!.retired).toStrictEqual([
+      { id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(old), createdAt: clock.now(), expiresAt: clock.now(), ...(form === 'b' ? { lastUsedAt: clock.now() } : {}) },
+    ]);
   });
 
   test('expireAt "30" (a numeric string) gives a 30 s window: valid at 29 s, refused at 30 s', async () => {
@@ -388,7 +408,9 @@ describe('grace windows on the injected clock', () => {
     const rotatedAt = clock.now();
     const response = await rotateWithToken(harness, 'http-api', old, { expireAt: '30' });
     expectCredential(response);
-    expect((await tokenSet(harness))!.retired).toStrictEqual([{ digest: sha256Base64url(old), createdAt: rotatedAt, expiresAt: rotatedAt + 30 * SECOND }]);
+    expect((await tokenSet(harness))!.retired).toStrictEqual([
+      { id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(old), createdAt: rotatedAt, expiresAt: rotatedAt + 30 * SECOND, lastUsedAt: rotatedAt },
+    ]);
     await expectWindowEnds(harness, clock, old, 30);
   });
 
@@ -450,8 +472,16 @@ describe('concurrent rotations', () => {
 
       expect(await tokenSet(harness)).toStrictEqual({
         companyId,
-        current: { digest: sha256Base64url(key), createdAt: clock.now() },
-        retired: [{ digest: sha256Base64url(old), createdAt: clock.now(), expiresAt: clock.now() + 300 * SECOND }],
+        current: { id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(key), createdAt: clock.now() },
+        retired: [
+          {
+            id: (before.current as { id: string }).id,
+            digest: sha256Base64url(old),
+            createdAt: clock.now(),
+            expiresAt: clock.now() + 300 * SECOND,
+            ...(form === 'b' ? { lastUsedAt: clock.now() } : {}),
+          },
+        ],
         revision: (before.revision as number) + 1,
       });
       expect(await allowedTokens(harness, [old, key])).toStrictEqual([old, key]);
@@ -466,7 +496,7 @@ describe('concurrent rotations', () => {
     expect(winners).toHaveLength(1);
     for (const loser of responses.filter((r) => r.statusCode !== 200)) expectError(loser, 400, 'EXPIRED_SERVICE_TOKEN', EXPIRED);
     const set = (await tokenSet(harness))!;
-    expect(set.current).toStrictEqual({ digest: sha256Base64url(winners[0]!.body.key), createdAt: expect.any(Number) });
+    expect(set.current).toStrictEqual({ id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(winners[0]!.body.key), createdAt: expect.any(Number) });
     expect(set.retired).toHaveLength(1);
   });
 
@@ -593,7 +623,7 @@ describe('a create after rotations', () => {
     expect(await allowedTokens(harness, [a, b, c, d, e])).toStrictEqual([e]);
     expect(await tokenSet(harness)).toStrictEqual({
       companyId,
-      current: { digest: sha256Base64url(e), createdAt: clock.now() },
+      current: { id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(e), createdAt: clock.now(), lastUsedAt: clock.now() },
       retired: [],
       revision: expect.any(Number),
     });

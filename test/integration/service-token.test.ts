@@ -12,6 +12,7 @@ import {
   expectError,
   sha256Base64url,
   signUp,
+  TOKEN_ID,
   type EventShape,
   type Harness,
 } from '../support/harness.ts';
@@ -45,7 +46,7 @@ describe.each(EVENT_SHAPES)('POST /api/v2/service-token over %s', (shape) => {
     expect(response.body).toStrictEqual({ key: token });
     expect(await tokenSet(harness)).toStrictEqual({
       companyId,
-      current: { digest: sha256Base64url(token), createdAt: clock.now() },
+      current: { id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(token), createdAt: clock.now() },
       retired: [],
       revision: expect.any(Number),
     });
@@ -65,7 +66,7 @@ describe.each(EVENT_SHAPES)('POST /api/v2/service-token over %s', (shape) => {
 
     expect(await tokenSet(harness)).toStrictEqual({
       companyId,
-      current: { digest: sha256Base64url(second), createdAt: clock.now() },
+      current: { id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(second), createdAt: clock.now() },
       retired: [],
       revision: (afterFirst!.revision as number) + 1,
     });
@@ -142,7 +143,7 @@ describe('POST /api/v2/service-token spellings and validation (http-api)', () =>
     expectCredential(response);
     expect(response.body).toStrictEqual({ key: canonical });
     const item = await tokenSet(harness);
-    expect(item?.current).toStrictEqual({ digest: sha256Base64url(canonical), createdAt: expect.any(Number) });
+    expect(item?.current).toStrictEqual({ id: expect.stringMatching(TOKEN_ID), digest: sha256Base64url(canonical), createdAt: expect.any(Number) });
     expect(item?.retired).toStrictEqual([]);
   });
 

@@ -15,6 +15,8 @@ export const engineName = (): string => process.env.DDB_ENGINE ?? 'dynalite';
 
 /** A random (version 4) UUID, canonical: what ids and issued service tokens look like. */
 export const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A service token's id: `st_` and 16 characters of lower-case base32 (80 bits). */
+export const TOKEN_ID = /^st_[a-z2-7]{16}$/;
 /** A stored password: argon2id PHC string at the OWASP parameters, 16-byte salt, 32-byte tag. */
 export const PHC_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
 

@@ -4,7 +4,7 @@ import { jest } from '@jest/globals';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { App } from '../../lib/runtime/app.ts';
 import type { AuthorizerResult } from '../../handlers/serviceTokenAuthorizer.ts';
-import { PATHS, bearer, call, tokenSetIn, type Answer, type EventShape, type Harness } from './harness.ts';
+import { PATHS, bearer, call, sha256Base64url, tokenSetIn, type Answer, type EventShape, type Harness } from './harness.ts';
 
 export const LIFECYCLE_PATHS = {
   rotate: '/api/v2/service-token/rotate',
@@ -123,6 +123,14 @@ export async function allowedTokens(harness: Harness, tokens: readonly string[])
 
 export const tokenSet = async (harness: Harness) => tokenSetIn(await harness.items());
 
+/** The id the table holds for `token` (current, in grace or a tombstone); undefined if none. */
+export async function idOf(harness: Harness, token: string): Promise<string | undefined> {
+  const set = await tokenSet(harness);
+  const digest = sha256Base64url(token.toLowerCase());
+  const all = [set?.current, ...((set?.retired as unknown[] | undefined) ?? [])] as ({ id: string; digest: string } | undefined)[];
+  return all.find((t) => t?.digest === digest)?.id;
+}
+
 /** Every data-access method of the app's stores, spied on (calls pass through). */
 export type StoreMethod =
   | 'accounts.get'
@@ -131,6 +139,7 @@ export type StoreMethod =
   | 'serviceTokens.read'
   | 'serviceTokens.write'
   | 'serviceTokens.replace'
+  | 'serviceTokens.recordUse'
   | 'signInAttempts.reserve'
   | 'signInAttempts.release'
   | 'signInAttempts.clear'
@@ -156,6 +165,7 @@ export function spyOnStores(app: App): StoreSpies {
     'serviceTokens.read': jest.spyOn(app.serviceTokens, 'read'),
     'serviceTokens.write': jest.spyOn(app.serviceTokens, 'write'),
     'serviceTokens.replace': jest.spyOn(app.serviceTokens, 'replace'),
+    'serviceTokens.recordUse': jest.spyOn(app.serviceTokens, 'recordUse'),
     'signInAttempts.reserve': jest.spyOn(app.signInAttempts, 'reserve'),
     'signInAttempts.release': jest.spyOn(app.signInAttempts, 'release'),
     'signInAttempts.clear': jest.spyOn(app.signInAttempts, 'clear'),
@@ -178,6 +188,7 @@ export const onlyCalls = (calls: Partial<Record<StoreMethod, number>>): Record<S
   'serviceTokens.read': 0,
   'serviceTokens.write': 0,
   'serviceTokens.replace': 0,
+  'serviceTokens.recordUse': 0,
   'signInAttempts.reserve': 0,
   'signInAttempts.release': 0,
   'signInAttempts.clear': 0,

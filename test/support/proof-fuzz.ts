@@ -23,7 +23,9 @@ export type Endpoint =
   | 'rotateServiceToken'
   | 'resetAdminPassword'
   | 'getServiceToken'
-  | 'serviceTokenAuthorizer';
+  | 'serviceTokenAuthorizer'
+  | 'listServiceTokens'
+  | 'revokeServiceToken';
 
 export const PATH: Record<Endpoint, string> = {
   createAdminAccount: '/api/v2/admin-account',
@@ -33,7 +35,12 @@ export const PATH: Record<Endpoint, string> = {
   resetAdminPassword: '/api/v2/service-token/reset-password',
   getServiceToken: '/api/v2/service-token',
   serviceTokenAuthorizer: '/api/v2/service-token',
+  listServiceTokens: '/api/v2/service-tokens',
+  revokeServiceToken: '/api/v2/service-token/revoke',
 };
+
+/** The routes read with GET; every other one is a POST. */
+const GET_ENDPOINTS: readonly Endpoint[] = ['getServiceToken', 'serviceTokenAuthorizer', 'listServiceTokens'];
 
 // ---------------------------------------------------------------------------------------------
 // Symbolic values
@@ -44,6 +51,8 @@ export type TokenRef = 'current' | 'grace' | 'old' | 'random-v4' | 'v1' | 'nil';
 /** A symbolic body field, resolved at run time. */
 export type Ref =
   | { readonly ref: 'token'; readonly which: TokenRef; readonly spelling: number }
+  /** The id of a token of that standing (`random-v4`, `v1`, `nil`: an id no token has). */
+  | { readonly ref: 'id'; readonly which: TokenRef }
   | { readonly ref: 'password'; readonly which: 'current' | 'wrong' | 'new' }
   | { readonly ref: 'email'; readonly which: 'current' | 'current-shouted' | 'current-padded' | 'unknown' };
 
@@ -211,6 +220,13 @@ const tokenField = (weights: Partial<Record<TokenRef, number>>) =>
     [1, wrongType],
   );
 
+const idField = weighted<Field>(
+  [8, tokenRef({ current: 2, grace: 4, old: 2 }).map((which) => ref({ ref: 'id', which }))],
+  [1, fc.constantFrom('', 'st_', 'ST_AAAAAAAAAAAAAAAA', 'st_aaaaaaaaaaaaaaaa', 'x'.repeat(101), ' st_aaaaaaaaaaaaaaaa')],
+  [1, anyString],
+  [1, wrongType],
+);
+
 const expireAtField = weighted<Field>(
   [4, fc.constantFrom(0, 1, 60, 300, 604_800, '300', '0')],
   [2, fc.constantFrom(604_801, -1, 1.5, ' 300', 'abc', '', 1e21, '0x10', 'Infinity', null, true)],
@@ -261,6 +277,10 @@ export function fieldsFor(endpoint: Endpoint): fc.Arbitrary<Record<string, Field
     case 'getServiceToken':
     case 'serviceTokenAuthorizer':
       return fieldsArb({ token: field(tokenField({}), 1) });
+    case 'listServiceTokens':
+      return fieldsArb({});
+    case 'revokeServiceToken':
+      return fieldsArb({ id: field(idField, 3) });
   }
 }
 
@@ -378,12 +398,28 @@ export const digestOf = (token: string): string => createHash('sha256').update(t
 /** The service tokens of the table, by standing, as the contract defines it (current; grace until expiresAt). */
 export function tokenStandings(items: Record<string, any>[], model: Model, now: number) {
   const account = items.find((item) => item.pk === 'ACCOUNT');
-  const set = account?.serviceTokens as { current: { digest: string }; retired: { digest: string; expiresAt: number }[] } | undefined;
-  const current = set ? model.tokens.get(set.current.digest) : undefined;
-  const grace = (set?.retired ?? []).filter((t) => t.expiresAt > now).map((t) => model.tokens.get(t.digest)).filter((t): t is string => !!t);
+  const set = storedSet(items);
+  const current = set?.current ? model.tokens.get(set.current.digest) : undefined;
+  const grace = (set?.retired ?? []).filter((t) => (t.expiresAt ?? 0) > now).map((t) => model.tokens.get(t.digest)).filter((t): t is string => !!t);
   const valid = new Set([current, ...grace].filter((t): t is string => !!t));
   const old = [...model.tokens.values()].filter((t) => !valid.has(t));
   return { account, current, grace, old, valid };
+}
+
+interface StoredEntry { id: string; digest: string; createdAt: number; expiresAt?: number; lastUsedAt?: number }
+
+/** The token set of the ACCOUNT item as stored. */
+export function storedSet(items: Record<string, any>[]): { current?: StoredEntry; retired: StoredEntry[] } | undefined {
+  return items.find((item) => item.pk === 'ACCOUNT')?.serviceTokens as { current?: StoredEntry; retired: StoredEntry[] } | undefined;
+}
+
+/** The token ids of the table by standing: current, in grace, and tombstones (expired or revoked). */
+export function tokenIds(items: Record<string, any>[], now: number): { current: string | undefined; grace: string[]; old: string[]; valid: Set<string> } {
+  const set = storedSet(items);
+  const grace = (set?.retired ?? []).filter((t) => (t.expiresAt ?? 0) > now).map((t) => t.id);
+  const old = (set?.retired ?? []).filter((t) => (t.expiresAt ?? 0) <= now).map((t) => t.id);
+  const current = set?.current?.id;
+  return { current, grace, old, valid: new Set([...(current ? [current] : []), ...grace]) };
 }
 
 /** The canonical spelling of a v1 UUID and of the nil UUID: well-formed, never accepted. */
@@ -526,6 +562,11 @@ function resolveField(value: Field, ctx: ResolveContext, secrets: CaseSecrets, e
       if (secret) secrets.tokens.push(secret);
       return spelled;
     }
+    case 'id': {
+      const ids = tokenIds(ctx.items, ctx.now);
+      const id = r.which === 'current' ? ids.current : r.which === 'grace' ? pick(ids.grace, ctx.now) : r.which === 'old' ? pick(ids.old, ctx.now) : undefined;
+      return id ?? `st_${randomBytes(10).toString('hex').slice(0, 16).replace(/[0189]/g, 'a')}`;
+    }
     case 'password': {
       const password = r.which === 'current' ? ctx.model.password : r.which === 'wrong' ? extra.wrongPassword : extra.newPassword;
       secrets.passwords.push(password);
@@ -619,7 +660,7 @@ export async function resolve(endpoint: Endpoint, c: FuzzCase, ctx: ResolveConte
   if (endpoint === 'serviceTokenAuthorizer' && c.shape === 'http-api') {
     event = authorizerEvent(headers);
   } else {
-    const method = endpoint === 'getServiceToken' || endpoint === 'serviceTokenAuthorizer' ? 'GET' : 'POST';
+    const method = GET_ENDPOINTS.includes(endpoint) ? 'GET' : 'POST';
     event = eventFor(c.shape, { path: PATH[endpoint], method, headers, body, contentType: null, isBase64Encoded, sourceIp: c.sourceIp });
     if (c.shape === 'direct' && isBase64Encoded) event.isBase64Encoded = true;
   }
@@ -667,6 +708,14 @@ export function validExamples(endpoint: Endpoint): FuzzCase[] {
     case 'getServiceToken':
     case 'serviceTokenAuthorizer':
       return [ok(bearer({ ...current, spelling: 2 }), {})];
+    case 'listServiceTokens':
+      return [ok(bearer({ kind: 'valid-jwt' }), {}, 'rest-api')];
+    case 'revokeServiceToken':
+      return [
+        ok(bearer({ kind: 'valid-jwt' }), { id: ref({ ref: 'id', which: 'grace' }) }),
+        ok(bearer({ ...current, spelling: 1 }), {}, 'direct'),
+        ok(bearer({ kind: 'valid-jwt' }), { id: ref({ ref: 'id', which: 'current' }) }, 'rest-api'),
+      ];
   }
 }
 
@@ -689,6 +738,12 @@ export function examples(endpoint: Endpoint): FuzzCase[] {
     out.push(ok(jwt, { currentPassword: password('current'), password: password('current') }, 'direct'));
     out.push(ok(jwt, { currentPassword: password('current'), password: 'weak' }));
   }
+  if (endpoint === 'revokeServiceToken') {
+    // Ids that name no valid token: a tombstone's, one never issued, a token's value instead of its id.
+    out.push(ok(jwt, { id: ref({ ref: 'id', which: 'old' }) }, 'direct'));
+    out.push(ok(jwt, { id: ref({ ref: 'id', which: 'random-v4' }) }));
+    out.push(ok(jwt, { id: ref({ ref: 'token', which: 'current', spelling: 0 }) }, 'rest-api'));
+  }
   if (endpoint === 'rotateServiceToken') {
     (['grace', 'old', 'random-v4'] as const).forEach((which, i) => {
       for (let spelling = 0; spelling < 6; spelling++) {
@@ -697,8 +752,8 @@ export function examples(endpoint: Endpoint): FuzzCase[] {
     });
     out.push(ok(jwt, { token: ref({ ref: 'token', which: 'current', spelling: 1 }), expireAt: 604_801 }));
   }
-  const admin = endpoint === 'createServiceToken' || endpoint === 'resetAdminPassword' || endpoint === 'rotateServiceToken';
-  const tokens = endpoint === 'getServiceToken' || endpoint === 'serviceTokenAuthorizer' || endpoint === 'rotateServiceToken';
+  const admin = (['createServiceToken', 'resetAdminPassword', 'rotateServiceToken', 'listServiceTokens', 'revokeServiceToken'] as Endpoint[]).includes(endpoint);
+  const tokens = (['getServiceToken', 'serviceTokenAuthorizer', 'rotateServiceToken', 'revokeServiceToken'] as Endpoint[]).includes(endpoint);
   if (!admin && !tokens) return out;
   // A body the route would accept, so that only the credential decides. A password reset that
   // would succeed is left out (it would change the credentials mid-list): a wrong current
@@ -707,7 +762,8 @@ export function examples(endpoint: Endpoint): FuzzCase[] {
     endpoint === 'createServiceToken' ? { token: ref({ ref: 'token', which: 'random-v4', spelling: 0 }) }
       : endpoint === 'resetAdminPassword' ? { currentPassword: ref({ ref: 'password', which: 'wrong' }), password: ref({ ref: 'password', which: 'new' }) }
         : endpoint === 'rotateServiceToken' ? { token: ref({ ref: 'token', which: 'current', spelling: 0 }), expireAt: 0 }
-          : {};
+          : endpoint === 'revokeServiceToken' ? { id: ref({ ref: 'id', which: 'grace' }) }
+            : {};
   const shapes: EventShape[] = ['http-api', 'rest-api', 'direct'];
   if (admin) {
     FORGE_VARIANTS.filter((variant) => variant !== 'correct').forEach((variant, i) => {
@@ -716,7 +772,7 @@ export function examples(endpoint: Endpoint): FuzzCase[] {
     MALFORMED.forEach((_, template) => out.push(ok({ kind: 'malformed', template, credential: { kind: 'valid-jwt' } }, body, shapes[template % 3])));
   }
   if (tokens) {
-    const tokenBody = endpoint === 'rotateServiceToken' ? { expireAt: 0 } : body;
+    const tokenBody = endpoint === 'rotateServiceToken' ? { expireAt: 0 } : endpoint === 'revokeServiceToken' ? {} : body;
     (['grace', 'old', 'random-v4', 'v1', 'nil'] as const).forEach((which, i) => {
       for (let spelling = 0; spelling < 6; spelling++) out.push(ok(bearer({ kind: 'uuid', which, spelling }), tokenBody, shapes[(i + spelling) % 3]));
     });

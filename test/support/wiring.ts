@@ -7,6 +7,8 @@ import { operation as createAdminJwt } from '../../handlers/createAdminJwt.ts';
 import { operation as createServiceToken } from '../../handlers/createServiceToken.ts';
 import { operation as rotateServiceToken } from '../../handlers/rotateServiceToken.ts';
 import { operation as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
+import { operation as listServiceTokens } from '../../handlers/listServiceTokens.ts';
+import { operation as revokeServiceToken } from '../../handlers/revokeServiceToken.ts';
 import { createHandler as getServiceToken } from '../../handlers/getServiceToken.ts';
 import { createHandler as serviceTokenAuthorizer } from '../../handlers/serviceTokenAuthorizer.ts';
 
@@ -21,6 +23,8 @@ export function handlersFor(app: App) {
     createServiceToken: adminHandler(createServiceToken, app),
     rotateServiceToken: operationHandler(rotateServiceToken, app),
     resetAdminPassword: adminHandler(resetAdminPassword, app),
+    listServiceTokens: adminHandler(listServiceTokens, app),
+    revokeServiceToken: operationHandler(revokeServiceToken, app),
     getServiceToken: getServiceToken(app),
     serviceTokenAuthorizer: serviceTokenAuthorizer(app),
   };

@@ -141,6 +141,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionExpectation>> = {
   createServiceToken: { argon2id: false, jwt: true, memorySize: 512 },
   rotateServiceToken: { argon2id: false, jwt: true, memorySize: 512 },
   resetAdminPassword: { argon2id: true, jwt: true, memorySize: 1024 },
+  listServiceTokens: { argon2id: false, jwt: true, memorySize: 512 },
+  revokeServiceToken: { argon2id: false, jwt: true, memorySize: 512 },
   getServiceToken: { argon2id: false, jwt: false, memorySize: 256 },
   serviceTokenAuthorizer: { argon2id: false, jwt: false, memorySize: 256 },
   // lib/admin/signing-key-rotation.ts: Secrets Manager calls only

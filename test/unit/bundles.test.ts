@@ -7,7 +7,9 @@ import { DUMMY_ENV } from '../../scripts/bench/dummy-env.ts';
 import { buildFunctionBundles, inputsOf, type BuiltBundle } from '../../scripts/bundles.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const JOI_FUNCTIONS = ['createAdminAccount', 'createAdminJwt', 'createServiceToken', 'rotateServiceToken', 'resetAdminPassword'];
+const JOI_FUNCTIONS = [
+  'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'rotateServiceToken', 'listServiceTokens', 'revokeServiceToken', 'resetAdminPassword',
+];
 
 /*
  * The production bundles, built once as serverless-esbuild builds them. The service-token
@@ -46,8 +48,8 @@ describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (f
 
 it('builds every function of serverless.yml', () => {
   expect(built.map((b) => b.fn).sort()).toEqual([
-    'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'getServiceToken',
-    'resetAdminPassword', 'rotateServiceToken', 'rotateSigningKey', 'serviceTokenAuthorizer',
+    'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'getServiceToken', 'listServiceTokens',
+    'resetAdminPassword', 'revokeServiceToken', 'rotateServiceToken', 'rotateSigningKey', 'serviceTokenAuthorizer',
   ]);
   for (const { bytes } of built) expect(bytes).toBeGreaterThan(0);
 });
@@ -67,7 +69,7 @@ describe('Joi in the functions that validate bodies', () => {
       const a = await import('./lib/admin/bodies.ts');
       const t = await import('./lib/service-token/bodies.ts');
       const schemas = [a.signUpSchema(['gmail.com']), a.signInSchema(), t.createServiceTokenSchema(),
-        t.rotateWithAdminSchema(), t.rotateWithTokenSchema(), a.resetPasswordSchema()];
+        t.rotateWithAdminSchema(), t.rotateWithTokenSchema(), t.revokeWithAdminSchema(), t.emptyBodySchema(), a.resetPasswordSchema()];
       const messages = schemas.map((schema) => schema.validate({ email: 'a@gmail.com', password: 'a b', token: 'x' }).error?.message);
       const loaded = Object.keys(require.cache).filter((f) => f.includes('/node_modules/joi/lib/'));
       process.stdout.write(JSON.stringify({ messages, loaded: loaded.map((f) => f.slice(f.indexOf('/joi/lib/') + 9)) }));

@@ -4,7 +4,7 @@ import { readServerlessConfig } from '../../scripts/serverless-config.ts';
 import * as errors from '../../lib/errors.ts';
 import { errorResult } from '../../lib/http/response.ts';
 import { MAX_BODY_BYTES } from '../../lib/http/request.ts';
-import { createServiceTokenSchema, rotateWithAdminSchema, rotateWithTokenSchema } from '../../lib/service-token/bodies.ts';
+import { createServiceTokenSchema, emptyBodySchema, revokeWithAdminSchema, rotateWithAdminSchema, rotateWithTokenSchema } from '../../lib/service-token/bodies.ts';
 import { resetPasswordSchema, signInSchema, signUpSchema } from '../../lib/admin/bodies.ts';
 import { OPENAPI_FILE, OpenApiContract, pointerSegment, type DirectExchange, type HttpExchange } from '../support/openapi-contract.ts';
 
@@ -114,6 +114,17 @@ describe('openapi.yaml as a document', () => {
     expect(failures).toEqual([]);
   });
 
+  it('documents both authentication forms of the revocation, each with its own body', () => {
+    const revoke = contract.at('/paths/~1api~1v2~1service-token~1revoke/post');
+    expect(revoke.security).toEqual([{ adminJwt: [] }, { serviceToken: [] }]);
+    const body = '/paths/~1api~1v2~1service-token~1revoke/post/requestBody/content/application~1json/schema';
+    expect(contract.validate(body, { id: 'st_a2c4e6g7j3l5n7q2' })).toBe('');
+    expect(contract.validate(body, {})).toBe('');
+    expect(contract.validate(body, { id: 'st_a2c4e6g7j3l5n7q2', extra: 1 })).not.toBe('');
+    expect(contract.validate('/components/schemas/TokenId', 'st_a2c4e6g7j3l5n7q2')).toBe('');
+    expect(contract.validate('/components/schemas/TokenId', 'st_A2C4E6G7J3L5N7Q2')).not.toBe('');
+  });
+
   it('documents both authentication forms of the rotation, each with its own body', () => {
     const rotate = contract.at('/paths/~1api~1v2~1service-token~1rotate/post');
     expect(rotate.security).toEqual([{ adminJwt: [] }, { serviceToken: [] }]);
@@ -143,6 +154,7 @@ describe('openapi.yaml against the code', () => {
     new errors.InvalidServiceToken(401),
     new errors.InvalidServiceToken(400),
     new errors.ExpiredServiceToken(),
+    new errors.ServiceTokenNotFound(),
     new errors.ResetPasswordError('The current password is not correct!'),
     new errors.ResetPasswordError('The new password must be different from the current password'),
   ];
@@ -176,6 +188,8 @@ describe('openapi.yaml against the code', () => {
       new errors.TooManyAttempts(1, errors.TooManyAttempts.RESET_PASSWORD), ...server,
     ],
     getServiceToken: [new errors.InvalidServiceToken(401), ...server],
+    listServiceTokens: [...body, ...admin, ...server],
+    revokeServiceToken: [...body, ...admin, new errors.InvalidServiceToken(401), new errors.ExpiredServiceToken(), new errors.ServiceTokenNotFound(), ...server],
   };
 
   /** The codes a documented response narrows `error.code` to (its own schema, references not followed). */
@@ -249,6 +263,11 @@ describe('openapi.yaml against the code', () => {
         '0x10', null, true, [], {}].map((expireAt) => ({ expireAt })),
       {}, { expireAt: 0, token },
     ]],
+    ['RevokeByIdRequest', '/components/schemas/RevokeByIdRequest', revokeWithAdminSchema(), [
+      { id: 'st_a2c4e6g7j3l5n7q2' }, { id: 'anything' }, { id: '' }, { id: 'x'.repeat(100) }, { id: 'x'.repeat(101) }, { id: 7 }, { id: null },
+      {}, { id: 'st_a2c4e6g7j3l5n7q2', token }, { token },
+    ]],
+    ['EmptyRequest', '/components/schemas/EmptyRequest', emptyBodySchema(), [{}, { id: 'st_a2c4e6g7j3l5n7q2' }, { expireAt: 0 }]],
     ['ResetPasswordRequest', '/components/schemas/ResetPasswordRequest', resetPasswordSchema(), [
       { currentPassword: 'anything', password }, { currentPassword: '', password }, { currentPassword: 'x'.repeat(129), password },
       { currentPassword: 'x', password: 'weak' }, { password }, { currentPassword: 'x', password, extra: 1 },
