@@ -229,7 +229,8 @@ describe.skip.each(transports)('databrain-admin list and revoke $name', ({ flags
     expect(run.stdout).not.toContain(current);
     listed = JSON.parse(run.stdout);
     expect(listed).toEqual([
-      { id: expect.any(String), status: 'current', createdAt: expect.any(String), expiresAt: null, lastUsedAt: expect.anything() },
+      // The new key has not been used yet; the old one authenticated its own rotation (form b).
+      { id: expect.any(String), status: 'current', createdAt: expect.any(String), expiresAt: null, lastUsedAt: null },
       { id: expect.any(String), status: 'grace', createdAt: expect.any(String), expiresAt: expect.any(String), lastUsedAt: expect.any(String) },
     ]);
     const introspected = await cli(['introspect', ...flags()], { env: { DATABRAIN_SERVICE_TOKEN: current } });
