@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startLocalStack, type LocalStack } from '../support/local-stack.ts';
@@ -314,24 +315,66 @@ describe('databrain-admin refuses a secret on the command line: exit 2, before a
   });
 });
 
+/** Signs in and creates a fresh service token over HTTP, without the CLI. */
+async function freshToken(): Promise<string> {
+  const signedIn = await fetch(`${stack.api}/api/v2/admin-account/jwt`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: admin.email, password: PASSWORD }),
+  });
+  const jwt = ((await signedIn.json()) as { data: { accessToken: string } }).data.accessToken;
+  const token = randomUUID();
+  secrets.add(token);
+  const created = await fetch(`${stack.api}/api/v2/service-token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt}` },
+    body: JSON.stringify({ token }),
+  });
+  expect(created.status).toBe(200);
+  return token;
+}
+
+describe('the plain-curl rotation of docs/pipelines.md', () => {
+  const docs = readFileSync(join(root, 'docs', 'pipelines.md'), 'utf8');
+  const recipe = /### Plain curl\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(docs)?.[1];
+  let token: string;
+
+  beforeAll(async () => {
+    token = await freshToken();
+  });
+
+  /** The recipe as written, then its result printed, in bash with only the variables it reads. */
+  const runRecipe = (current: string) =>
+    spawnSync('bash', ['--norc', '-c', `${recipe}\nprintf '%s\\n' "$NEW"`], {
+      env: { PATH: process.env.PATH, API: stack.api, DATABRAIN_SERVICE_TOKEN: current },
+      encoding: 'utf8',
+    });
+
+  it('rotates and leaves the new key in $NEW', () => {
+    expect(recipe).toContain('NEW=$(curl');
+    const run = runRecipe(token);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout.trimEnd()).toMatch(UUID_V4);
+    expect(run.stdout.trimEnd()).not.toBe(token);
+  });
+
+  it('stops the script on a dead token, with the API\'s code on stderr and nothing in $NEW', () => {
+    const run = runRecipe(token); // rotated by the test above: no longer the current key
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('EXPIRED_SERVICE_TOKEN: Service token is already expired');
+    const unknown = runRecipe(unknownToken());
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain('AUTHENTICATION_ERROR: Invalid Service Token');
+  });
+});
+
 describe('databrain-admin as shipped', () => {
   let token: string;
 
   beforeAll(async () => {
-    const signedIn = await fetch(`${stack.api}/api/v2/admin-account/jwt`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: admin.email, password: PASSWORD }),
-    });
-    const jwt = ((await signedIn.json()) as { data: { accessToken: string } }).data.accessToken;
-    token = randomUUID();
-    secrets.add(token);
-    const created = await fetch(`${stack.api}/api/v2/service-token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt}` },
-      body: JSON.stringify({ token }),
-    });
-    expect(created.status).toBe(200);
+    token = await freshToken();
   });
 
   /** The PATH of a shell in a fresh clone: none of this repository's node_modules/.bin (its Node 24). */
