@@ -208,9 +208,6 @@ echo "storing $NEW"`;
 });
 
 
-// GET /api/v2/service-tokens, POST /api/v2/service-token/revoke and the id in introspection are not
-// on this branch's API yet: enable this block (describe.each instead of describe.skip.each) once
-// they are merged.
 describe.each(transports)('databrain-admin list and revoke $name', ({ flags }) => {
   let jwt: string;
   let old: string;
