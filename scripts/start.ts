@@ -1,18 +1,16 @@
 // `npm start`: the API on this machine. dynalite (persisted under DATA_DIR) stands in for DynamoDB
 // and serverless-offline serves the functions of serverless.yml, bundled by serverless-esbuild.
-// openapi.yaml is served beside them on DOCS_PORT.
+// The API docs (Swagger UI and openapi.yaml, scripts/docs-server.ts) are served beside them on DOCS_PORT.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { startDocsServer } from './docs-server.ts';
 import { ensureTable, startDynalite } from './dynamodb.ts';
 import { readServerlessConfig } from './serverless-config.ts';
 import type { LocalEngine } from './dynamodb.ts';
@@ -98,39 +96,6 @@ function ensureJwtSecret(dataDir: string): string {
   return file;
 }
 
-const OPENAPI_FILE = join(ROOT, 'openapi.yaml');
-
-/**
- * The OpenAPI document on DOCS_PORT: GET /openapi.yaml as written, /openapi.json converted. Read
- * on every request, so an edit shows without a restart. CORS is open so that a Swagger UI or
- * editor running elsewhere can load it (it is a public description, nothing secret).
- */
-async function startDocsServer(port: number): Promise<Server> {
-  const server = createHttpServer((request, response) => {
-    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*', ...headers });
-      response.end(request.method === 'HEAD' ? undefined : body);
-    };
-    if (pathname !== '/openapi.yaml' && pathname !== '/openapi.json') {
-      send(404, 'text/plain; charset=utf-8', 'Not found: try /openapi.yaml or /openapi.json\n');
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      send(405, 'text/plain; charset=utf-8', 'Method not allowed\n', { Allow: 'GET, HEAD' });
-      return;
-    }
-    readFile(OPENAPI_FILE, 'utf8').then(
-      (text) => pathname === '/openapi.yaml'
-        ? send(200, 'application/yaml; charset=utf-8', text)
-        : send(200, 'application/json; charset=utf-8', `${JSON.stringify(parseYaml(text), null, 2)}\n`),
-    ).catch((error: unknown) => send(500, 'text/plain; charset=utf-8', `openapi.yaml: ${(error as Error).message}\n`));
-  });
-  server.listen(port, 'localhost');
-  await once(server, 'listening');
-  return server;
-}
-
 function startServerlessOffline(config: Config, env: NodeJS.ProcessEnv): ChildProcess {
   // process.execPath rather than the script's `#!/usr/bin/env node`: keeps the Node 24 we run on
   // even when the PATH's `node` is another one.
@@ -197,6 +162,7 @@ Databrain admin API (stage ${config.stage}) is running.
   Lambda invoke    http://localhost:${config.lambdaPort}/2015-03-31/functions/${functionName}/invocations
                    (function names: ${config.service}-${config.stage}-<function>)
   DynamoDB         ${dynamodbEndpoint}  (table ${config.tableName})
+  API docs         http://localhost:${config.docsPort}/  (Swagger UI; "Try it out" calls this API)
   OpenAPI          http://localhost:${config.docsPort}/openapi.yaml  (also /openapi.json)
   Data folder      ${config.dataDir}
 
@@ -255,7 +221,7 @@ async function main(): Promise<void> {
   delete env.AWS_PROFILE;
   let docs: Server;
   try {
-    docs = await startDocsServer(config.docsPort);
+    docs = await startDocsServer({ port: config.docsPort, api: `http://localhost:${config.port}` });
   } catch (error) {
     console.error(`npm start: DOCS_PORT: ${(error as Error).message}`);
     await db.stop();

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * Timeouts and retries of every AWS call the functions make (DynamoDB here, Secrets Manager in
  * secrets-manager.ts). They keep a failing engine inside the functions' 10 s timeout, so it yields our
  * documented 500 rather than a Lambda timeout. Per DynamoDB call, with @smithy/core 3.41's standard
- * retry strategy (the SDK is pinned, see README):
+ * retry strategy (the SDK is pinned, see docs/deployment.md):
  * - each attempt is cut at `requestTimeout` = 2 s, connecting included (`connectionTimeout` 1 s
  *   only fails a hanging connect sooner). `throwOnRequestTimeout` is what makes it a cut: without
  *   it the SDK merely logs a warning and waits (the default socket timeout is 300 s);

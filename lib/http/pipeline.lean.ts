@@ -34,7 +34,7 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
       result = errorResult(apiError);
     }
     // Failures at INFO, successes at DEBUG: the line costs ~70 µs (the write to stdout, then
-    // formatting), the largest share of a warm request's own CPU (README, Performance); API
+    // formatting), the largest share of a warm request's own CPU (docs/performance.md); API
     // Gateway's access log already records every request.
     const level = result.statusCode >= 400 ? 'info' : 'debug';
     app.logger[level]('request completed', {

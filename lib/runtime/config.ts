@@ -59,7 +59,7 @@ const VALIDATION: Joi.ValidationOptions = {
   },
 };
 
-/** Every variable loadConfig reads, with its default where it has one (README's table is checked against it). */
+/** Every variable loadConfig reads, with its default where it has one (docs/deployment.md's table is checked against it). */
 export function configVariables(): Record<string, unknown> {
   const { keys } = schema.describe() as { keys: Record<string, { flags?: { default?: unknown } }> };
   return Object.fromEntries(Object.entries(keys).map(([name, rule]) => [name, rule.flags?.default]));

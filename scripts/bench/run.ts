@@ -1,4 +1,4 @@
-// `npm run bench`: the performance figures of README's Performance section, measured in one run.
+// `npm run bench`: the performance figures of docs/performance.md, measured in one run.
 // Every figure is a ratio of interleaved measurements taken in the same run (the machines these
 // run on are shared), except bundle bytes, DynamoDB call counts and argon2id's cost per hash.
 //

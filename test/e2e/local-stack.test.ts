@@ -2,11 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { Chromium, findChromium, type Page } from '../support/chromium.ts';
 import { asApiGatewayAnswer, ExchangeRecorder } from '../support/exchange-recorder.ts';
 import { OPENAPI_FILE, OpenApiContract } from '../support/openapi-contract.ts';
 
@@ -99,6 +101,7 @@ describe('the README walk-through over HTTP', () => {
   it('prints the URLs and a curl walk-through on start', () => {
     expect(output).toContain(api);
     expect(output).toContain(`${docs}/openapi.yaml`);
+    expect(output).toContain(`API docs         ${docs}/`);
     expect(output).toMatch(/curl -s -X POST http:\/\/localhost:\d+\/api\/v2\/admin-account/);
   });
 
@@ -281,6 +284,125 @@ describe('the OpenAPI document', () => {
     }
     expect(recorder.exchanges.length).toBeGreaterThan(30);
   });
+});
+
+describe('the API docs page', () => {
+  const operations = OpenApiContract.load().operations().map((o) => `${o.method} ${o.path}`);
+  const chromium = findChromium();
+  if (!chromium) {
+    const line = '!'.repeat(78);
+    const missing = process.env.CHROMIUM ? `$CHROMIUM (${process.env.CHROMIUM}) does not run` : 'no chromium on the PATH';
+    console.warn(`${line}\n!! SKIPPED: the API docs page in a real browser — ${missing}.\n`
+      + `!! Install Debian's chromium (apt-get install -y chromium; .ci/run does) to run it.\n${line}`);
+  }
+  const inBrowser = chromium ? it : it.skip;
+  let browser: Chromium | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!chromium) return;
+    browser = await Chromium.launch(chromium);
+    page = await browser.open(`${docs}/`);
+  }, 120_000);
+
+  afterAll(() => browser?.close(), 30_000);
+
+  it('serves Swagger UI from the installed swagger-ui-dist, and the document with this API as its server', async () => {
+    const html = await fetch(`${docs}/`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    const text = await html.text();
+    // Everything the page loads comes from the docs server itself: no CDN.
+    const loaded = [...text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    expect(loaded).toEqual(expect.arrayContaining(['/swagger-ui/swagger-ui.css', '/swagger-ui/swagger-ui-bundle.js']));
+    expect(loaded.filter((url) => !url.startsWith('/'))).toEqual([]);
+
+    const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    const bundle = await fetch(`${docs}/swagger-ui/swagger-ui-bundle.js`);
+    expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(Buffer.from(await bundle.arrayBuffer()).equals(readFileSync(join(swaggerUi, 'swagger-ui-bundle.js')))).toBe(true);
+    // Only the files the page needs, nothing else of the package or the disk.
+    expect((await fetch(`${docs}/swagger-ui/package.json`)).status).toBe(404);
+    expect((await fetch(`${docs}/swagger-ui/..%2F..%2Fpackage.json`)).status).toBe(404);
+
+    const local = await fetch(`${docs}/openapi.local.json`);
+    expect(local.status).toBe(200);
+    const { servers, ...rest } = (await local.json()) as Record<string, unknown>;
+    expect(servers).toEqual([{ url: api, description: expect.any(String) }]);
+    const { servers: _written, ...asWritten } = parse(readFileSync(OPENAPI_FILE, 'utf8')) as Record<string, unknown>;
+    expect(rest).toEqual(asWritten);
+  });
+
+  it('forwards /api-proxy to the API unchanged, without granting any other site CORS', async () => {
+    const direct = await fetch(`${api}/api/v2/admin-account/jwt`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":"x@example.com"}' });
+    const proxied = await fetch(`${docs}/api-proxy/api/v2/admin-account/jwt`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: 'http://elsewhere.example' },
+      body: '{"email":"x@example.com"}',
+    });
+    expect(proxied.status).toBe(direct.status);
+    expect(proxied.headers.get('cache-control')).toBe(direct.headers.get('cache-control'));
+    expect(await proxied.json()).toEqual(await direct.json());
+    expect([...proxied.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+
+  inBrowser('renders every operation of openapi.yaml in headless Chromium, with the running API as the server', async () => {
+    const rendered = await page.evaluate<{ operations: string[]; servers: string[]; selected: string; errors: string | null }>(`(async () => {
+      const deadline = Date.now() + 60000;
+      while (document.querySelectorAll('.opblock').length === 0 || !document.querySelector('.servers select')) {
+        if (Date.now() > deadline) throw new Error('Swagger UI rendered no operation within 60 s: ' + document.body.innerText.slice(0, 500));
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      return {
+        operations: [...document.querySelectorAll('.opblock')].map((block) =>
+          block.querySelector('.opblock-summary-method').textContent + ' ' + block.querySelector('.opblock-summary-path').dataset.path),
+        servers: [...document.querySelectorAll('.servers select option')].map((option) => option.value),
+        selected: document.querySelector('.servers select').value,
+        errors: document.querySelector('.errors-wrapper')?.innerText ?? null,
+      };
+    })()`);
+    expect(rendered.errors).toBeNull();
+    expect([...new Set(rendered.operations)].sort()).toEqual([...operations].sort());
+    expect(rendered.servers).toEqual([api]);
+    expect(rendered.selected).toBe(api);
+    expect(page.errors).toEqual([]);
+    // No CDN, no telemetry: every request went to the docs server (or is inline data).
+    expect(page.requests.filter((url) => !url.startsWith(`${docs}/`) && !url.startsWith('data:'))).toEqual([]);
+  }, 90_000);
+
+  inBrowser('runs "Try it out" against the running API, showing its own URL', async () => {
+    const { path } = OpenApiContract.load().operations().find((o) => o.method === 'GET')!;
+    const expected = await fetch(`${api}${path}`);
+    const shown = await page.evaluate<{ status: string; requestUrl: string; curl: string; body: string }>(`(async () => {
+      const waitFor = async (find, what) => {
+        const deadline = Date.now() + 30000;
+        for (let found = find(); !found; found = find()) {
+          if (Date.now() > deadline) throw new Error('Swagger UI showed no ' + what + ' within 30 s');
+          await new Promise((done) => setTimeout(done, 100));
+        }
+        return find();
+      };
+      const block = [...document.querySelectorAll('.opblock')].find((b) =>
+        b.querySelector('.opblock-summary-method').textContent === 'GET' && b.querySelector('.opblock-summary-path').dataset.path === ${JSON.stringify(path)});
+      block.querySelector('.opblock-summary-control').click();
+      (await waitFor(() => block.querySelector('.try-out__btn'), '"Try it out" button')).click();
+      (await waitFor(() => block.querySelector('.execute'), '"Execute" button')).click();
+      const status = await waitFor(() => block.querySelector('.live-responses-table .response .response-col_status'), 'response');
+      return {
+        status: status.textContent.trim(),
+        requestUrl: block.querySelector('.request-url pre').textContent,
+        curl: block.querySelector('.curl-command pre').textContent,
+        body: block.querySelector('.live-responses-table .response-col_description pre').textContent,
+      };
+    })()`);
+    // The same answer as the API gives directly: the request reached it (a blocked CORS request shows no status).
+    expect(shown.status).toBe(String(expected.status));
+    expect(JSON.parse(shown.body)).toEqual(await expected.json());
+    // The page shows the API's own URL; the browser's request went through the docs origin.
+    expect(shown.requestUrl).toBe(`${api}${path}`);
+    expect(shown.curl).toContain(`'${api}${path}'`);
+    expect(page.requests).toContain(`${docs}/api-proxy${path}`);
+  }, 60_000);
 });
 
 describe('stopping and restarting npm start', () => {

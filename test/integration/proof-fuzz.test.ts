@@ -19,7 +19,7 @@ import { engineClient } from '../support/engine.ts';
 import { signAdminJwt } from '../support/jwt.ts';
 import { caseArb, digestOf, examples, resolve, storedSet, tokenIds, tokenStandings, type CaseWeights, type Endpoint, type FuzzCase, type Model } from '../support/proof-fuzz.ts';
 
-/** Every answer each endpoint may give besides 200 (CONTRACT.md and the README's decisions). */
+/** Every answer each endpoint may give besides 200 (the contract and the decisions in docs/api.md). */
 const DOCUMENTED: Record<Exclude<Endpoint, 'serviceTokenAuthorizer'>, string[]> = {
   createAdminAccount: ['400 INVALID_REQUEST_BODY', '400 INVALID_REQUEST', '413 PAYLOAD_TOO_LARGE', '415 UNSUPPORTED_MEDIA_TYPE'],
   createAdminJwt: ['400 INVALID_REQUEST_BODY', '400 INVALID_CREDENTIALS', '429 TOO_MANY_ATTEMPTS', '413 PAYLOAD_TOO_LARGE', '415 UNSUPPORTED_MEDIA_TYPE'],

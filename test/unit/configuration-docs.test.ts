@@ -8,16 +8,22 @@ import { configVariables } from '../../lib/runtime/config.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** README's table of the functions' variables: name → the default column's text. */
-function readmeTable(): Map<string, string> {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('`npm start` reads these'));
+/**
+ * The table of the functions' variables in docs/deployment.md: name → the default column's text.
+ * It is the first table of the Configuration section, which ends at the next heading.
+ */
+function documentedTable(): Map<string, string> {
+  const lines = readFileSync(join(root, 'docs', 'deployment.md'), 'utf8').split('\n');
+  const start = lines.indexOf('## Configuration');
+  if (start < 0) throw new Error('docs/deployment.md has no "## Configuration" section');
+  const end = lines.findIndex((line, i) => i > start && /^#{1,6} /.test(line));
+  const section = lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
   const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]*) \|/gm)];
   return new Map(rows.map(([, name, fallback]) => [name!, fallback!.trim()]));
 }
 
-describe("README's configuration table", () => {
-  const table = readmeTable();
+describe('the configuration table in docs/deployment.md', () => {
+  const table = documentedTable();
 
   it('lists exactly the variables the code reads (plus Powertools\' log level)', () => {
     expect([...table.keys()].sort()).toEqual([...Object.keys(configVariables()), 'POWERTOOLS_LOG_LEVEL'].sort());
