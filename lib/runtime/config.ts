@@ -16,6 +16,11 @@ export interface Config extends StoreConfig {
     readonly ttlSeconds: number;
   };
   readonly consumerEmailDomains: readonly string[];
+  /**
+   * Set only where the stage publishes the service token in Secrets Manager (stage parameter
+   * serviceTokenSecret): the secret's ARN. Creates and rotations through the API are then refused.
+   */
+  readonly serviceTokenSecretArn: string | undefined;
 }
 
 export const DEFAULT_CONSUMER_EMAIL_DOMAINS = [
@@ -42,6 +47,7 @@ const schema = Joi.object({
   JWT_AUDIENCE: Joi.string().default('databrain-admin-api'),
   JWT_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(3600),
   CONSUMER_EMAIL_DOMAINS: domainList.empty(''),
+  SERVICE_TOKEN_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(''),
 })
   .xor('JWT_SECRET_FILE', 'JWT_SECRET_ARN')
   .unknown(true);
@@ -86,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ttlSeconds: value.JWT_TTL_SECONDS as number,
     },
     consumerEmailDomains: domains ? domains.split(',').map((d) => d.trim()) : DEFAULT_CONSUMER_EMAIL_DOMAINS,
+    serviceTokenSecretArn: value.SERVICE_TOKEN_SECRET_ARN as string | undefined,
   };
 }
