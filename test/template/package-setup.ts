@@ -17,14 +17,19 @@ function packageStack(args: string[]): void {
   }
 }
 
+/** Where, inside the dev template's folder, setup packages stage dev with the published service token. */
+export const PUBLISHED_TOKEN_DIR = 'service-token-secret';
+
 /**
  * Packages the stack once per run, offline, as `npm run package` does: stage dev into a temporary
- * folder first (every packaging empties .serverless/), then stage prod into .serverless/, the
- * artifact `npm run package` leaves behind.
+ * folder first (every packaging empties .serverless/), then stage dev with
+ * `--param serviceTokenSecret=true` into PUBLISHED_TOKEN_DIR inside it, then stage prod into
+ * .serverless/, the artifact `npm run package` leaves behind.
  */
 export default function setup(): void {
   const devDir = mkdtempSync(join(tmpdir(), 'template-dev-'));
   process.env.TEMPLATE_DEV_DIR = devDir;
   packageStack(['--stage', 'dev', '--package', devDir]);
+  packageStack(['--stage', 'dev', '--param', 'serviceTokenSecret=true', '--package', join(devDir, PUBLISHED_TOKEN_DIR)]);
   packageStack([]);
 }
