@@ -12,6 +12,8 @@ export interface CallsRow {
   readonly commands: readonly string[];
   /** HTTP attempts (more than commands only if the SDK retried). */
   readonly attempts: number;
+  /** The bound for this very request, when it differs from its function's. */
+  readonly target?: number;
 }
 
 const { Logger } = await import('@aws-lambda-powertools/logger');
@@ -43,8 +45,11 @@ try {
   }, { step: 'deserialize', name: 'benchAttemptCounter' });
 
   const secret = new Uint8Array(randomBytes(32));
+  // The real clock, moved ahead on demand: a recorded use goes stale after 5 minutes.
+  let ahead = 0;
   const app = createApp(config, {
     db, signingKey: async () => secret, logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }),
+    clock: { now: () => Date.now() + ahead },
   });
   const handlers = handlersFor(app);
   const event = (authorization: string | undefined, body?: unknown) => ({
@@ -56,11 +61,12 @@ try {
   });
 
   const rows: CallsRow[] = [];
-  const step = async <T>(request: string, fn: string, call: () => Promise<T>, outcome: (result: T) => string): Promise<T> => {
+  const step = async <T>(request: string, fn: string, call: () => Promise<T>, outcome: (result: T) => string, target?: number): Promise<T> => {
     commands = [];
     attempts = 0;
     const result = await call();
-    rows.push({ request, fn, outcome: outcome(result), commands, attempts });
+    // A copy: calls made between steps (set-up reads) are nobody's.
+    rows.push({ request, fn, outcome: outcome(result), commands: [...commands], attempts, ...(target === undefined ? {} : { target }) });
     return result;
   };
   type Http = { statusCode: number; body: string };
@@ -85,13 +91,25 @@ try {
     () => handlers.createServiceToken(event(`Bearer ${jwt}`, { token: first })), status));
   await step('create service token, same token again (no-op)', 'createServiceToken',
     () => handlers.createServiceToken(event(`Bearer ${jwt}`, { token: first })), status);
-  await step('authorizer, current token', 'serviceTokenAuthorizer', () => handlers.serviceTokenAuthorizer(event(`Bearer ${first}`)), allowed);
-  await step('introspect (GET service-token)', 'getServiceToken', () => handlers.getServiceToken(event(`Bearer ${first}`)), status);
+  await step('authorizer, current token, first use (records lastUsedAt)', 'serviceTokenAuthorizer',
+    () => handlers.serviceTokenAuthorizer(event(`Bearer ${first}`)), allowed, 2);
+  await step('authorizer, current token, lastUsedAt fresh', 'serviceTokenAuthorizer', () => handlers.serviceTokenAuthorizer(event(`Bearer ${first}`)), allowed);
+  await step('introspect (GET service-token), lastUsedAt fresh', 'getServiceToken', () => handlers.getServiceToken(event(`Bearer ${first}`)), status);
+  ahead += 5 * 60_000;
+  await step('authorizer, current token, lastUsedAt 5 minutes old', 'serviceTokenAuthorizer',
+    () => handlers.serviceTokenAuthorizer(event(`Bearer ${first}`)), allowed, 2);
   const second = data(expect200('rotate (b)', await step('rotate (b): service token as Bearer', 'rotateServiceToken',
     () => handlers.rotateServiceToken(event(`Bearer ${first}`, { expireAt: 300 })), status))).key!;
-  await step('authorizer, token in grace', 'serviceTokenAuthorizer', () => handlers.serviceTokenAuthorizer(event(`Bearer ${first}`)), allowed);
-  expect200('rotate (a)', await step('rotate (a): admin JWT naming the token', 'rotateServiceToken',
-    () => handlers.rotateServiceToken(event(`Bearer ${jwt}`, { token: second, expireAt: 0 })), status));
+  await step('authorizer, token in grace (use recorded by the rotation)', 'serviceTokenAuthorizer',
+    () => handlers.serviceTokenAuthorizer(event(`Bearer ${first}`)), allowed);
+  await step('list service tokens', 'listServiceTokens', () => handlers.listServiceTokens(event(`Bearer ${jwt}`)), status);
+  await step('revoke (b): every token in grace', 'revokeServiceToken', () => handlers.revokeServiceToken(event(`Bearer ${second}`, {})), status);
+  const third = data(expect200('rotate (a)', await step('rotate (a): admin JWT naming the token', 'rotateServiceToken',
+    () => handlers.rotateServiceToken(event(`Bearer ${jwt}`, { token: second, expireAt: 0 })), status))).key!;
+  const listed = JSON.parse((await handlers.listServiceTokens(event(`Bearer ${jwt}`))).body) as { data: { id: string }[] };
+  expect200('revoke (a)', await step('revoke (a): admin JWT naming the current token', 'revokeServiceToken',
+    () => handlers.revokeServiceToken(event(`Bearer ${jwt}`, { id: listed.data[0]!.id })), status));
+  await step('authorizer, revoked token', 'serviceTokenAuthorizer', () => handlers.serviceTokenAuthorizer(event(`Bearer ${third}`)), allowed);
   await step('authorizer, unknown token', 'serviceTokenAuthorizer',
     () => handlers.serviceTokenAuthorizer(event(`Bearer ${randomUUID()}`)), allowed);
   expect200('reset', await step('reset password', 'resetAdminPassword',

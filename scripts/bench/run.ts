@@ -39,7 +39,8 @@ const TARGET = {
   coldAuthorizer: 1.15,
   coldJoi: 1.8,
   warm: 1.2,
-  calls: { serviceTokenAuthorizer: 1, createServiceToken: 2, rotateServiceToken: 2 } as Record<string, number>,
+  // The authorizer: 1 with a fresh lastUsedAt; its rows that record a use say 2 themselves.
+  calls: { serviceTokenAuthorizer: 1, createServiceToken: 2, rotateServiceToken: 2, listServiceTokens: 1, revokeServiceToken: 2 } as Record<string, number>,
   memoryGrowth: 0.05,
   /** KiB: the issue's figures ("authorizer ~363 KiB, admin functions ~596 KiB") are KiB. */
   kib: (fn: string) => (fn === 'serviceTokenAuthorizer' ? 400 : 600),
@@ -295,7 +296,7 @@ try {
     raw.calls = rows;
     const out = [['request', 'function', 'answer', 'calls', 'commands', 'target', '']];
     for (const r of rows) {
-      const target = TARGET.calls[r.fn];
+      const target = r.target ?? TARGET.calls[r.fn];
       const met = target === undefined ? undefined : r.commands.length <= target && r.attempts === r.commands.length;
       out.push([r.request, r.fn, r.outcome, String(r.commands.length), r.commands.join(', '),
         target === undefined ? '' : target === 1 ? '= 1' : `≤ ${target}`, met === undefined ? '' : verdict(met)]);

@@ -142,10 +142,13 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
   const retiredToken = randomUUID();
   const companyId = randomUUID();
   const adminId = randomUUID();
-  const tokens = {
-    current: { digest: digest(current), createdAt: now - 60_000 },
-    retired: [{ digest: digest(retiredToken), createdAt: now - 3_600_000, expiresAt: now + 3_600_000 }],
-  };
+  // The current token's use was recorded a minute ago (fresh: the authorizer only reads); `stale`
+  // is the same set with that use 10 minutes old (the authorizer also records it).
+  const tokenSet = (lastUsedAt: number) => ({
+    current: { id: 'st_k3v7q2m5x4b6n3p2', digest: digest(current), createdAt: now - 3_600_000, lastUsedAt },
+    retired: [{ id: 'st_a2c4e6g7j3l5n7q2', digest: digest(retiredToken), createdAt: now - 7_200_000, expiresAt: now + 3_600_000 }],
+  });
+  const tokens = tokenSet(now - 60_000);
   const account = (passwordHash: string) => ({
     ...ACCOUNT_KEY,
     companyId,
@@ -159,7 +162,9 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     serviceTokens: tokens,
     tokenRevision: 2,
   });
-  const projected = item({ companyId, serviceTokens: tokens, tokenRevision: 2 });
+  // Read when the scenario is activated: "a minute ago" stays fresh however long the bench runs.
+  const projected = () => item({ companyId, serviceTokens: tokenSet(Date.now() - 60_000), tokenRevision: 2 });
+  const projectedStale = item({ companyId, serviceTokens: tokenSet(now - 600_000), tokenRevision: 2 });
   const jwt = await app.jwt.issue({ adminId, companyId, credentialVersion: 1 });
   const { issuer, audience, ttlSeconds } = app.config.jwt;
 
@@ -201,17 +206,29 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       ExpressionAttributeValues: values,
     }));
   const upsert = (token: string) => writeTokens(
-    'companyId = :companyId AND (attribute_not_exists(serviceTokens) OR serviceTokens.#current.digest <> :digest OR size(serviceTokens.retired) > :zero)',
-    { ':companyId': companyId, ':tokens': { current: { digest: digest(token), createdAt: Date.now() }, retired: [] },
+    'companyId = :companyId AND (attribute_not_exists(serviceTokens) OR attribute_not_exists(serviceTokens.#current) ' +
+    'OR serviceTokens.#current.digest <> :digest OR size(serviceTokens.retired) > :zero)',
+    { ':companyId': companyId, ':tokens': { current: { id: 'st_b3d5f7h2k4m6p3r5', digest: digest(token), createdAt: Date.now() }, retired: [] },
       ':digest': digest(token), ':zero': 0, ':one': 1 },
     { '#current': 'current' },
   );
   const rotateWrite = () => writeTokens('companyId = :companyId AND tokenRevision = :seen', {
     ':companyId': companyId,
-    ':tokens': { current: { digest: digest(randomUUID()), createdAt: Date.now() }, retired: [{ ...tokens.current, expiresAt: Date.now() + 300_000 }, ...tokens.retired] },
+    ':tokens': {
+      current: { id: 'st_b3d5f7h2k4m6p3r5', digest: digest(randomUUID()), createdAt: Date.now() },
+      retired: [{ ...tokens.current, lastUsedAt: Date.now(), expiresAt: Date.now() + 300_000 }, ...tokens.retired],
+    },
     ':next': 3,
     ':seen': 2,
   });
+  const recordUse = () => db.send(new UpdateCommand({
+    TableName: TABLE,
+    Key: ACCOUNT_KEY,
+    UpdateExpression: 'SET serviceTokens.#current.lastUsedAt = :now, serviceTokens.#current.id = if_not_exists(serviceTokens.#current.id, :id)',
+    ConditionExpression: 'serviceTokens.#current.digest = :digest AND (attribute_not_exists(serviceTokens.#current.lastUsedAt) OR serviceTokens.#current.lastUsedAt <= :staleBefore)',
+    ExpressionAttributeNames: { '#current': 'current' },
+    ExpressionAttributeValues: { ':digest': digest(current), ':id': tokens.current.id, ':now': Date.now(), ':staleBefore': Date.now() - 300_000 },
+  }));
   const subject = createHash('sha256').update(`${EMAIL}\n203.0.113.10`).digest('base64url');
   const reserve = () => db.send(new UpdateCommand({
     TableName: TABLE,
@@ -236,12 +253,12 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
 
   const adminBearer = `Bearer ${jwt}`;
   const list: Scenario[] = [];
-  const add = (s: Omit<Scenario, 'activate' | 'requests'> & { responses: CannedResponses }) => {
+  const add = (s: Omit<Scenario, 'activate' | 'requests'> & { responses: CannedResponses | (() => CannedResponses) }) => {
     const { responses, ...rest } = s;
     list.push({
       ...rest,
       activate() {
-        transport.answer(responses);
+        transport.answer(typeof responses === 'function' ? responses() : responses);
         useArgon2StandIn(s.argon2 === 'stand-in');
       },
       requests: () => transport.requests,
@@ -251,7 +268,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
   const authorizerEv = authorizerEvent(current);
   add({
     name: 'serviceTokenAuthorizer', fn: 'serviceTokenAuthorizer', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 1,
-    responses: { GetItem: projected },
+    responses: () => ({ GetItem: projected() }),
     async invoke() {
       const result = await handlers.serviceTokenAuthorizer(authorizerEv);
       if (!result.isAuthorized) throw new Error('authorizer denied the current token');
@@ -260,10 +277,23 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       await readTokens();
     },
   });
+  // At most once per token per 5 minutes: the use is recorded, by a second call.
+  add({
+    name: 'serviceTokenAuthorizer (lastUsedAt stale)', fn: 'serviceTokenAuthorizer', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 2,
+    responses: { GetItem: projectedStale, UpdateItem: {} },
+    async invoke() {
+      const result = await handlers.serviceTokenAuthorizer(authorizerEv);
+      if (!result.isAuthorized) throw new Error('authorizer denied the current token');
+    },
+    async baseline() {
+      await readTokens();
+      await recordUse();
+    },
+  });
   const introspectEv = httpEvent('GET', '/api/v2/service-token', `Bearer ${current}`);
   add({
     name: 'getServiceToken', fn: 'getServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 1,
-    responses: { GetItem: projected },
+    responses: () => ({ GetItem: projected() }),
     async invoke() {
       expectOk('getServiceToken', await handlers.getServiceToken(introspectEv, context));
     },
@@ -287,7 +317,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
   const rotateByTokenEv = httpEvent('POST', '/api/v2/service-token/rotate', `Bearer ${current}`, { expireAt: 300 });
   add({
     name: 'rotateServiceToken (b: service token)', fn: 'rotateServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 2,
-    responses: { GetItem: projected, UpdateItem: {} },
+    responses: () => ({ GetItem: projected(), UpdateItem: {} }),
     async invoke() {
       expectOk('rotate (b)', await handlers.rotateServiceToken(rotateByTokenEv, context));
     },

@@ -195,7 +195,7 @@ describe('the README walk-through over HTTP', () => {
       expect(response.status).toBe(200);
       const text = await response.text();
       expect(text).not.toContain(token);
-      expect(JSON.parse(text)).toEqual({ data: { companyId: expect.any(String), createdAt: expect.any(String), expiresAt: null } });
+      expect(JSON.parse(text)).toEqual({ data: { companyId: expect.any(String), id: expect.stringMatching(/^st_[a-z2-7]{16}$/), createdAt: expect.any(String), expiresAt: null } });
     });
 
     it('denies an unknown token at the authorizer', async () => {
@@ -253,6 +253,86 @@ describe('the README walk-through over HTTP', () => {
       expect((await post('/api/v2/service-token', { token: randomUUID() }, { Authorization: `Bearer ${jwt}` })).status).toBe(401);
       expect((await post('/api/v2/admin-account/jwt', { email: admin.email, password: 'N3w!Passw0rd#' })).status).toBe(200);
     });
+  });
+});
+
+describe('service-token management over HTTP: list, lastUsedAt, revoke (both forms)', () => {
+  // Runs after the walk-through, whose last step reset the password.
+  const password = 'N3w!Passw0rd#';
+  let jwt: string;
+  let old: string;
+  let current: string;
+  const asAdmin = () => ({ Authorization: `Bearer ${jwt}` });
+  const listTokens = async () => {
+    const response = await call(`${api}/api/v2/service-tokens`, { headers: asAdmin() });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    return (await read(response)).data as { id: string; status: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null }[];
+  };
+  const through = (token: string) => call(`${api}/api/v2/service-token`, { headers: { Authorization: `Bearer ${token}` } });
+
+  it('rotates with a grace window: the listing shows both tokens, current first, never a value', async () => {
+    jwt = (await read(await post('/api/v2/admin-account/jwt', { email: admin.email, password }))).data.accessToken;
+    old = randomUUID();
+    expect((await post('/api/v2/service-token', { token: old }, asAdmin())).status).toBe(200);
+    const rotated = await post('/api/v2/service-token/rotate', { expireAt: 3600 }, { Authorization: `Bearer ${old}` });
+    current = (await read(rotated)).key;
+    const response = await call(`${api}/api/v2/service-tokens`, { headers: asAdmin() });
+    const text = await response.text();
+    for (const token of [old, current]) expect(text).not.toContain(token);
+    const listed = JSON.parse(text).data;
+    expect(listed.map((t: { status: string }) => t.status)).toEqual(['current', 'grace']);
+    expect(listed[1].expiresAt).toEqual(expect.any(String));
+    // The rotation in form (b) was the old token's last use.
+    expect(listed[1].lastUsedAt).toEqual(expect.any(String));
+    expect(listed[0].lastUsedAt).toBeNull();
+  });
+
+  it('records the use of the new token through the authorizer; introspection names its id', async () => {
+    const described = await read(await through(current));
+    const listed = await listTokens();
+    expect(described.data.id).toBe(listed[0]!.id);
+    expect(listed[0]!.lastUsedAt).toEqual(expect.any(String));
+  });
+
+  it('form (b): the current token ends every grace window; the old token is refused from the next request', async () => {
+    const [, grace] = await listTokens();
+    expect((await through(old)).status).toBe(200);
+    const response = await post('/api/v2/service-token/revoke', {}, { Authorization: `Bearer ${current}` });
+    expect(response.status).toBe(200);
+    expect(await read(response)).toEqual({ data: { revoked: [grace!.id] } });
+    expect((await through(old)).status).toBe(403);
+    expect((await through(current)).status).toBe(200);
+    expect((await listTokens()).map((t) => t.id)).not.toContain(grace!.id);
+    const byGrace = await post('/api/v2/service-token/revoke', {}, { Authorization: `Bearer ${old}` });
+    expect(byGrace.status).toBe(401);
+    expect(byGrace.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('form (a): the admin JWT revokes one token by id; an unknown id is 404', async () => {
+    const next = (await read(await post('/api/v2/service-token/rotate', { expireAt: 600 }, { Authorization: `Bearer ${current}` }))).key as string;
+    const [, grace] = await listTokens();
+    const response = await post('/api/v2/service-token/revoke', { id: grace!.id }, asAdmin());
+    expect(await read(response)).toEqual({ data: { revoked: [grace!.id] } });
+    expect((await through(current)).status).toBe(403);
+    expect((await through(next)).status).toBe(200);
+    const again = await post('/api/v2/service-token/revoke', { id: grace!.id }, asAdmin());
+    expect(again.status).toBe(404);
+    expect(await read(again)).toEqual({ error: { code: 'SERVICE_TOKEN_NOT_FOUND', message: 'Service token not found' } });
+    current = next;
+  });
+
+  it('both routes by direct invocation, with the same credentials', async () => {
+    const listed = await read(await invoke('listServiceTokens', { headers: { authorization: `Bearer ${jwt}` } }));
+    expect(listed.statusCode).toBe(200);
+    const [only] = JSON.parse(listed.body).data;
+    expect(only.status).toBe('current');
+    const refused = await read(await invoke('revokeServiceToken', { headers: {}, body: { id: only.id } }));
+    expect(refused.statusCode).toBe(401);
+    const revoked = await read(await invoke('revokeServiceToken', { headers: { authorization: `Bearer ${jwt}` }, body: { id: only.id } }));
+    expect(JSON.parse(revoked.body)).toEqual({ data: { revoked: [only.id] } });
+    expect((await through(current)).status).toBe(403);
+    expect(await listTokens()).toEqual([]);
   });
 });
 
