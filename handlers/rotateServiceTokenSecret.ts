@@ -3,7 +3,7 @@ import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/runtime/t
 import { loadGraceSeconds, rotatePublishedToken } from '../lib/service-token/secret-rotation.ts';
 
 /**
- * Secrets Manager's rotation of the published service token (docs/pipelines.md, "The published
+ * Secrets Manager's rotation of the published service token (docs/token-management.md, "The published
  * service token"): invoked by Secrets Manager only, once per step (createSecret, setSecret,
  * testSecret, finishSecret). A thrown error fails the step; Secrets Manager retries the rotation
  * with the same token later.

@@ -108,7 +108,7 @@ export class ServiceTokenNotFound extends ApiError {
 }
 
 /**
- * The stage publishes the service token in Secrets Manager and rotates it there (docs/pipelines.md,
+ * The stage publishes the service token in Secrets Manager and rotates it there (docs/token-management.md,
  * "The published service token"): a create, rotation or revocation of the current token through
  * the API would leave the secret holding a token that no longer works, so they are refused.
  */

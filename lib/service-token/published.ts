@@ -4,7 +4,7 @@ import type { TokenState } from './token.store.ts';
 
 /*
  * While the stage publishes the service token in Secrets Manager (stage parameter
- * serviceTokenSecret, docs/pipelines.md), the secret must always hold a token that works. A create
+ * serviceTokenSecret, docs/token-management.md), the secret must always hold a token that works. A create
  * or a rotation through the API would make another token current and leave the secret stale; so
  * would revoking the current token. They are refused with 409 SERVICE_TOKEN_MANAGED, after
  * authentication and body validation, before anything is written. Revoking tokens in grace stays

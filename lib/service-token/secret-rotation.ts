@@ -16,7 +16,7 @@ import { canonicalUuid, newTokenId, tokenDigest } from './token.ts';
 import type { TokenSet } from './token.store.ts';
 
 /*
- * The published service token (docs/pipelines.md, "The published service token"): a Secrets
+ * The published service token (docs/token-management.md, "The published service token"): a Secrets
  * Manager secret holding the company's current service token for its consumers, rotated by
  * Secrets Manager's four steps.
  *

@@ -1,4 +1,4 @@
-// The published, self-rotating service token (docs/pipelines.md, "The published service token"):
+// The published, self-rotating service token (docs/token-management.md, "The published service token"):
 // the rotation function's four steps against the Secrets Manager engine of test/support and a real
 // table, retried and failing steps, and the API refusing to change the token behind the secret's back.
 import { randomUUID } from 'node:crypto';
@@ -372,7 +372,7 @@ describe('a failing step leaves the published token current or in grace, and wor
     await steps(w, token, ['createSecret', 'setSecret']);
     const abandoned = engine.valueAt(w.arn, AWSPENDING)!;
     w.clock.advance(3600 * SECOND);
-    // What an operator does to start over (docs/pipelines.md): Secrets Manager refuses a new rotation
+    // What an operator does to start over (docs/token-management.md): Secrets Manager refuses a new rotation
     // while AWSPENDING sits on another version than AWSCURRENT.
     await expect(startRotation(w)).rejects.toThrow(/previous rotation isn't complete/);
     await client.send(new UpdateSecretVersionStageCommand({ SecretId: w.arn, VersionStage: AWSPENDING, RemoveFromVersionId: token }));

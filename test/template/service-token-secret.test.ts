@@ -7,7 +7,7 @@ import { PUBLISHED_TOKEN_DIR } from './package-setup.ts';
 import { FUNCTIONS, functionLogicalId, loadTemplate, resource, type Statement, type Template } from './template.ts';
 
 /*
- * The published service token (stage parameter serviceTokenSecret, docs/pipelines.md): packaged
+ * The published service token (stage parameter serviceTokenSecret, docs/token-management.md): packaged
  * with `--param serviceTokenSecret=true` (package-setup.ts), the stack gains the secret, its
  * rotation function, schedule, invoke permission and role, and nothing else; the default
  * templates have none of it.
