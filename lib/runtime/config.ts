@@ -47,7 +47,9 @@ const schema = Joi.object({
   JWT_AUDIENCE: Joi.string().default('databrain-admin-api'),
   JWT_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(3600),
   CONSUMER_EMAIL_DOMAINS: domainList.empty(''),
-  SERVICE_TOKEN_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(''),
+  // serverless.yml gives it the value null where the stage does not publish the token: the framework
+  // leaves such a variable out of the template, but serverless-offline (npm start) passes "null".
+  SERVICE_TOKEN_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(Joi.valid('', 'null')),
 })
   .xor('JWT_SECRET_FILE', 'JWT_SECRET_ARN')
   .unknown(true);
