@@ -1,6 +1,7 @@
 import { json } from '../lib/http/response.ts';
 import { operationHandler, type Operation } from '../lib/http/operation.ts';
 import { authenticateTokenManagement, revokeServiceTokens, type TokenManagementPrincipal } from '../lib/service-token/manage.ts';
+import { refuseRevokingPublished } from '../lib/service-token/published.ts';
 import {
   revokeWithAdminSchema,
   emptyBodySchema,
@@ -22,6 +23,7 @@ export const operation: Operation<TokenManagementPrincipal, Body> = {
   authenticate: (request, app) => authenticateTokenManagement(app, request),
   schema: (principal) => (principal.form === 'admin' ? withAdmin : withToken),
   async run({ body, principal }, app) {
+    if (principal.form === 'admin') refuseRevokingPublished(app.config, principal.state, (body as RevokeWithAdminBody).id);
     return json(200, { data: { revoked: await revokeServiceTokens(app, principal, body) } });
   },
 };

@@ -1,6 +1,7 @@
 import { json } from '../lib/http/response.ts';
 import { operationHandler, type Operation } from '../lib/http/operation.ts';
 import { authenticateTokenManagement, rotateServiceToken, type TokenManagementPrincipal } from '../lib/service-token/manage.ts';
+import { refuseWhileManaged } from '../lib/service-token/published.ts';
 import {
   rotateWithAdminSchema,
   rotateWithTokenSchema,
@@ -22,6 +23,7 @@ export const operation: Operation<TokenManagementPrincipal, Body> = {
   authenticate: (request, app) => authenticateTokenManagement(app, request),
   schema: (principal) => (principal.form === 'admin' ? withAdmin : withToken),
   async run({ body, principal }, app) {
+    refuseWhileManaged(app.config);
     return json(200, { key: await rotateServiceToken(app, principal, body) });
   },
 };

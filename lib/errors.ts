@@ -108,3 +108,14 @@ export class ServiceTokenNotFound extends ApiError {
     super(404, 'SERVICE_TOKEN_NOT_FOUND', 'Service token not found');
   }
 }
+
+/**
+ * The stage publishes the service token in Secrets Manager and rotates it there (docs/token-management.md,
+ * "The published service token"): a create, rotation or revocation of the current token through
+ * the API would leave the secret holding a token that no longer works, so they are refused.
+ */
+export class ServiceTokenManaged extends ApiError {
+  constructor(message: string) {
+    super(409, 'SERVICE_TOKEN_MANAGED', message);
+  }
+}

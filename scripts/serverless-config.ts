@@ -45,7 +45,20 @@ export interface ServerlessConfig {
 
 let config: ServerlessConfig | undefined;
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export function readServerlessConfig(): ServerlessConfig {
-  config ??= parse(readFileSync(SERVERLESS_YML, 'utf8'), { customTags: cfnTags }) as ServerlessConfig;
+  config ??= withoutOptionalParts(parse(readFileSync(SERVERLESS_YML, 'utf8'), { customTags: cfnTags }) as Record<string, unknown>);
   return config;
+}
+
+/**
+ * The parts a stage parameter adds (a function or a list item that is still a `${...}` string
+ * here) are left out: `functions` keeps the functions written out, and a `resources` list becomes
+ * its written-out parts (as the framework merges them; each key appears in one part only).
+ */
+function withoutOptionalParts(raw: Record<string, unknown>): ServerlessConfig {
+  const functions = Object.fromEntries(Object.entries(raw.functions as Record<string, unknown>).filter(([, fn]) => isObject(fn)));
+  const resources = Array.isArray(raw.resources) ? Object.assign({}, ...raw.resources.filter(isObject)) : raw.resources;
+  return { ...raw, functions, resources } as ServerlessConfig;
 }

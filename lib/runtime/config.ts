@@ -18,6 +18,11 @@ export interface Config extends StoreConfig {
     readonly keySetMaxAgeSeconds: number;
   };
   readonly consumerEmailDomains: readonly string[];
+  /**
+   * Set only where the stage publishes the service token in Secrets Manager (stage parameter
+   * serviceTokenSecret): the secret's ARN. Creates and rotations through the API are then refused.
+   */
+  readonly serviceTokenSecretArn: string | undefined;
 }
 
 export const DEFAULT_CONSUMER_EMAIL_DOMAINS = [
@@ -48,6 +53,9 @@ const schema = Joi.object({
   JWT_TTL_SECONDS: Joi.number().integer().min(60).max(MAX_JWT_TTL_SECONDS).default(3600),
   JWT_KEY_SET_MAX_AGE_SECONDS: Joi.number().integer().min(1).max(900).default(300),
   CONSUMER_EMAIL_DOMAINS: domainList.empty(''),
+  // serverless.yml gives it the value null where the stage does not publish the token: the framework
+  // leaves such a variable out of the template, but serverless-offline (npm start) passes "null".
+  SERVICE_TOKEN_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(Joi.valid('', 'null')),
 })
   .xor('JWT_SECRET_FILE', 'JWT_SECRET_ARN')
   .unknown(true);
@@ -93,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       keySetMaxAgeSeconds: value.JWT_KEY_SET_MAX_AGE_SECONDS as number,
     },
     consumerEmailDomains: domains ? domains.split(',').map((d) => d.trim()) : DEFAULT_CONSUMER_EMAIL_DOMAINS,
+    serviceTokenSecretArn: value.SERVICE_TOKEN_SECRET_ARN as string | undefined,
   };
 }

@@ -86,7 +86,7 @@ export async function rotateServiceToken(
  * The retired list: at most MAX_VALID_TOKENS - 1 still valid, latest expiry first (the one closest
  * to expiry is dropped first: it ends now), then the most recently expired few as tombstones.
  */
-function arrange(retired: readonly RetiredToken[], now: number): RetiredToken[] {
+export function arrange(retired: readonly RetiredToken[], now: number): RetiredToken[] {
   const all = [...retired].sort((a, b) => b.expiresAt - a.expiresAt);
   const live = all.filter((t) => t.expiresAt > now);
   const kept = live.slice(0, MAX_VALID_TOKENS - 1);

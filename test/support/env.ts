@@ -2,4 +2,5 @@
 // start fails fast). Tests wire their own App per table, so this one only has to be valid.
 process.env.TABLE_NAME ??= 'unused-by-tests';
 process.env.JWT_SECRET_FILE ??= '/unused/by/tests';
+process.env.SERVICE_TOKEN_GRACE_HOURS ??= '24';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

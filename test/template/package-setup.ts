@@ -22,16 +22,21 @@ function packageStack(args: string[], env: Record<string, string>): void {
 /** Where setup leaves the answer of `npm run package` for a stage that rotates the signing key daily. */
 export const REFUSED_ROTATION_FILE = 'refused-rotation.json';
 
+/** Where, inside the dev template's folder, setup packages stage dev with the published service token. */
+export const PUBLISHED_TOKEN_DIR = 'service-token-secret';
+
 /**
- * Packages the stack once per run, offline, as `npm run package` does: stage dev and a stage with
- * every per-stage parameter changed (template.ts, CUSTOM_PARAMS) into temporary folders first
- * (every packaging empties .serverless/), then stage prod into .serverless/, the artifact
- * `npm run package` leaves behind.
+ * Packages the stack once per run, offline, as `npm run package` does: stage dev, stage dev with
+ * `--param serviceTokenSecret=true` (inside dev's folder, PUBLISHED_TOKEN_DIR), a dev stage whose
+ * signing key would rotate every day (which must fail), and a stage with every per-stage parameter
+ * changed (template.ts, CUSTOM_PARAMS) into temporary folders first (every packaging empties
+ * .serverless/), then stage prod into .serverless/, the artifact `npm run package` leaves behind.
  */
 export default function setup(): void {
   const devDir = mkdtempSync(join(tmpdir(), 'template-dev-'));
   process.env.TEMPLATE_DEV_DIR = devDir;
   packageStack(['--stage', 'dev', '--package', devDir], PACKAGING_ENV.dev);
+  packageStack(['--stage', 'dev', '--param', 'serviceTokenSecret=true', '--package', join(devDir, PUBLISHED_TOKEN_DIR)], PACKAGING_ENV.dev);
   const refusedDir = mkdtempSync(join(tmpdir(), 'template-refused-'));
   const { status, stderr } = spawnSync(process.execPath, [
     join(root, 'scripts', 'package.ts'), '--stage', 'dev', '--package', refusedDir, '--param', 'signingKeyRotationDays=1',

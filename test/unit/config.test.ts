@@ -1,5 +1,6 @@
 import { DEFAULT_CONSUMER_EMAIL_DOMAINS, loadConfig } from '../../lib/runtime/config.ts';
 import { loadStoreConfig } from '../../lib/runtime/config.lean.ts';
+import { loadGraceSeconds } from '../../lib/service-token/secret-rotation.ts';
 
 const minimal = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/tmp/secret' };
 
@@ -53,8 +54,27 @@ describe('configuration, validated once at cold start', () => {
     [{ TABLE_NAME: 'admin-table' }, /one of JWT_SECRET_FILE \(local\) or JWT_SECRET_ARN \(AWS\) must be set/],
     [{ ...minimal, JWT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' }, /set only one of JWT_SECRET_FILE and JWT_SECRET_ARN/],
     [{ ...minimal, CONSUMER_EMAIL_DOMAINS: 'gmail.com;yahoo.com' }, /CONSUMER_EMAIL_DOMAINS/],
+    [{ ...minimal, SERVICE_TOKEN_SECRET_ARN: 'service-token' }, /SERVICE_TOKEN_SECRET_ARN .* fails to match the Secrets Manager ARN pattern/],
   ])('fails naming the variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('knows the token is published only from a Secrets Manager ARN in SERVICE_TOKEN_SECRET_ARN', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:st-AbCdEf';
+    expect(loadConfig({ ...minimal, SERVICE_TOKEN_SECRET_ARN: arn }).serviceTokenSecretArn).toBe(arn);
+    // Unset in AWS; npm start's serverless-offline passes serverless.yml's null as "null".
+    for (const unset of [undefined, '', 'null']) {
+      expect(loadConfig({ ...minimal, ...(unset === undefined ? {} : { SERVICE_TOKEN_SECRET_ARN: unset }) }).serviceTokenSecretArn).toBeUndefined();
+    }
+  });
+
+  it.each([['1', 3600], ['24', 86_400], ['168', 604_800]])('SERVICE_TOKEN_GRACE_HOURS %s: %i seconds', (hours, seconds) => {
+    expect(loadGraceSeconds({ SERVICE_TOKEN_GRACE_HOURS: hours })).toBe(seconds);
+  });
+
+  it.each([undefined, '', '0', '169', '1.5', '24h', ' 24'])('SERVICE_TOKEN_GRACE_HOURS %j fails the rotation function\'s cold start', (hours) => {
+    expect(() => loadGraceSeconds(hours === undefined ? {} : { SERVICE_TOKEN_GRACE_HOURS: hours }))
+      .toThrow('Invalid configuration: SERVICE_TOKEN_GRACE_HOURS must be a whole number of hours, 1 to 168');
   });
 
   // The lean functions (authorizer, introspection) validate their subset by hand: same rules.

@@ -137,6 +137,12 @@ describe('openapi.yaml as a document', () => {
   });
 });
 
+// The refusals of lib/service-token/published.ts while the stage publishes the token.
+const MANAGED = [
+  new errors.ServiceTokenManaged('The service token is published in Secrets Manager and rotated there: rotate the secret instead'),
+  new errors.ServiceTokenManaged('The current service token is published in Secrets Manager: rotate the secret, then revoke this token'),
+];
+
 describe('openapi.yaml against the code', () => {
   // One instance of every error the functions can answer, as lib/errors.ts builds them.
   const samples: errors.ApiError[] = [
@@ -155,6 +161,7 @@ describe('openapi.yaml against the code', () => {
     new errors.InvalidServiceToken(400),
     new errors.ExpiredServiceToken(),
     new errors.ServiceTokenNotFound(),
+    ...MANAGED,
     new errors.ResetPasswordError('The current password is not correct!'),
     new errors.ResetPasswordError('The new password must be different from the current password'),
   ];
@@ -181,15 +188,15 @@ describe('openapi.yaml against the code', () => {
   const answers: Record<string, errors.ApiError[]> = {
     createAdminAccount: [...body, new errors.AccountAlreadyExists(), ...server],
     createAdminJwt: [...body, new errors.InvalidCredentials(), new errors.TooManyAttempts(1), ...server],
-    createServiceToken: [...body, ...admin, ...server],
-    rotateServiceToken: [...body, ...admin, new errors.InvalidServiceToken(401), new errors.InvalidServiceToken(400), new errors.ExpiredServiceToken(), ...server],
+    createServiceToken: [...body, ...admin, MANAGED[0]!, ...server],
+    rotateServiceToken: [...body, ...admin, new errors.InvalidServiceToken(401), new errors.InvalidServiceToken(400), new errors.ExpiredServiceToken(), MANAGED[0]!, ...server],
     resetAdminPassword: [
       ...body, ...admin, ...samples.filter((e) => e instanceof errors.ResetPasswordError),
       new errors.TooManyAttempts(1, errors.TooManyAttempts.RESET_PASSWORD), ...server,
     ],
     getServiceToken: [new errors.InvalidServiceToken(401), ...server],
     listServiceTokens: [...body, ...admin, ...server],
-    revokeServiceToken: [...body, ...admin, new errors.InvalidServiceToken(401), new errors.ExpiredServiceToken(), new errors.ServiceTokenNotFound(), ...server],
+    revokeServiceToken: [...body, ...admin, new errors.InvalidServiceToken(401), new errors.ExpiredServiceToken(), new errors.ServiceTokenNotFound(), MANAGED[1]!, ...server],
   };
 
   /** The codes a documented response narrows `error.code` to (its own schema, references not followed). */

@@ -1,0 +1,23 @@
+import { RotatedSecret, type RotationEvent } from '../lib/aws/secret-rotation.ts';
+import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/runtime/token-runtime.lean.ts';
+import { loadGraceSeconds, rotatePublishedToken } from '../lib/service-token/secret-rotation.ts';
+
+/**
+ * Secrets Manager's rotation of the published service token (docs/token-management.md, "The published
+ * service token"): invoked by Secrets Manager only, once per step (createSecret, setSecret,
+ * testSecret, finishSecret). A thrown error fails the step; Secrets Manager retries the rotation
+ * with the same token later.
+ */
+export const createHandler = (runtime: TokenRuntime, graceSeconds: number) => async (event: RotationEvent): Promise<void> => {
+  const secret = new RotatedSecret(event.SecretId, process.env.AWS_REGION);
+  try {
+    await rotatePublishedToken(event, { secret, runtime, graceSeconds });
+  } catch (error) {
+    runtime.logger.error('service token rotation step failed', { step: event.Step, versionId: event.ClientRequestToken, error });
+    throw error;
+  } finally {
+    secret.destroy();
+  }
+};
+
+export const handler = createHandler(tokenRuntimeFromEnvironment(), loadGraceSeconds(process.env));
