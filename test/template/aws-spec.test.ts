@@ -111,7 +111,7 @@ describe('the checks catch an injected defect', () => {
     ],
     [
       'a parameter whose default is not one of its allowed values',
-      (t) => Object.assign(t, { Parameters: { LogLevel: { Type: 'String', Default: 'info', AllowedValues: ['DEBUG', 'INFO', 'WARN', 'ERROR'] } } }),
+      (t) => Object.assign(t, { Parameters: { ...(t as { Parameters?: object }).Parameters, LogLevel: { Type: 'String', Default: 'info', AllowedValues: ['DEBUG', 'INFO', 'WARN', 'ERROR'] } } }),
       finding('Parameters.LogLevel.Default', /^the default "info" is not one of AllowedValues$/),
     ],
     [

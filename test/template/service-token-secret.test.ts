@@ -56,6 +56,7 @@ describe('the template with --param serviceTokenSecret=true', () => {
     expect(resource(published, 'ServiceTokenSecret').Properties).toEqual({
       Description: 'databrain-admin-api-dev service token, published for its consumers and rotated by the stack',
       SecretString: UNPUBLISHED,
+      Tags: [{ Key: 'service', Value: 'databrain-admin-api' }, { Key: 'stage', Value: 'dev' }],
     });
   });
 
@@ -108,7 +109,12 @@ describe('the template with --param serviceTokenSecret=true', () => {
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
         Resource: { Ref: 'ServiceTokenSecret' },
       },
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['AdminTable', 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'dynamodb', { Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }, 'table/databrain-admin-api-dev']] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ACCOUNT'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      },
     ]);
   });
 
