@@ -87,6 +87,14 @@ async function createSecret(token: string, deps: RotationDeps): Promise<void> {
  * same bytes); and its own signing key is another one. parseKeySet has checked the format and sizes.
  */
 async function testSecret(token: string, deps: RotationDeps): Promise<void> {
+  // Configuring rotation without rotating at once (the stack's RotateImmediatelyOnUpdate: false)
+  // makes Secrets Manager test the configuration: it runs testSecret alone on an AWSPENDING version
+  // without a value, then removes it. There is nothing to test then, and failing would fail the
+  // deployment that creates the rotation schedule.
+  if ((await deps.secret.value(AWSPENDING, token)) === undefined) {
+    deps.log.info('signing key rotation: testSecret on a pending version without a value (a configuration test), nothing to test', { versionId: token });
+    return;
+  }
   const [current, pending] = [await currentSet(deps), await pendingSet(token, deps)];
   const signing = current.keys.find((key) => key.kid === current.current)!;
   const kept = pending.keys.find((key) => key.kid === signing.kid);

@@ -106,6 +106,15 @@ describe('the rotation function, step by step', () => {
     expect(after.current).not.toBe(legacy.current);
   });
 
+  it('passes testSecret alone on an empty pending version, as Secrets Manager runs it to test a new rotation configuration', async () => {
+    const arn = createSecret();
+    const before = engine.valueAt(arn);
+    const token = await startRotation(arn);
+    await step(arn, token, 'testSecret');
+    expect(engine.valueAt(arn)).toBe(before);
+    expect(engine.valueAt(arn, 'AWSPENDING')).toBeUndefined();
+  });
+
   it('gives the same result when every step is repeated (Secrets Manager retries steps with the same token)', async () => {
     const arn = createSecret();
     const token = await startRotation(arn);
