@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { rotationStep, type RotationEvent, type RotationLog } from '../lib/admin/signing-key-rotation.ts';
-import { RotatedSecret } from '../lib/aws/secrets-manager.ts';
+import { rotationStep, type RotationLog } from '../lib/admin/signing-key-rotation.ts';
+import { RotatedSecret, type RotationEvent } from '../lib/aws/secret-rotation.ts';
 import { systemClock, type Clock } from '../lib/runtime/clock.ts';
 
 /**

@@ -1,14 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { AWSCURRENT, AWSPENDING, type RotatedSecret } from '../aws/secrets-manager.ts';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  moveCurrentTo,
+  RotationError,
+  runRotationStep,
+  type RotatedSecret,
+  type RotationEvent,
+  type SecretDescription,
+} from '../aws/secret-rotation.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { parseKeySet, rotateKeySet, serializeKeySet, type KeySet } from './signing-key.ts';
-
-/** What Secrets Manager sends the rotation function, once per step. */
-export interface RotationEvent {
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-  readonly Step: string;
-}
 
 export type RotationLog = Pick<Logger, 'info' | 'error'>;
 
@@ -18,44 +20,19 @@ export interface RotationDeps {
   readonly log: RotationLog;
 }
 
-/** A rotation step that must not go on; Secrets Manager records the failure and retries the rotation later. */
-export class RotationError extends Error {
-  override readonly name = 'RotationError';
-}
-
 /**
- * One step of Secrets Manager's rotation of the signing key set, as its rotation template does it:
- * every step first checks that rotation is enabled, that the token is a version of this secret, and
- * that it is AWSPENDING (a version already AWSCURRENT means the rotation is over: nothing to do).
- * Every step can be repeated: Secrets Manager retries failed steps with the same token. Until
- * finishSecret moves AWSCURRENT, the functions see only the old set, so a failure at any step leaves
- * the old key current and every JWT valid.
+ * One step of Secrets Manager's rotation of the signing key set, after the rotation template's
+ * checks (runRotationStep). Until finishSecret moves AWSCURRENT, the functions see only the old set,
+ * so a failure at any step leaves the old key current and every JWT valid.
  */
-export async function rotationStep(event: RotationEvent, deps: RotationDeps): Promise<void> {
-  const { ClientRequestToken: token, Step: step } = event;
-  const { rotationEnabled, versionStages } = await deps.secret.describe();
-  if (!rotationEnabled) throw new RotationError('rotation is not enabled on the secret');
-  const stages = versionStages[token];
-  if (!stages) throw new RotationError(`version ${token} of the secret has no stage for rotation`);
-  if (stages.includes(AWSCURRENT)) {
-    deps.log.info('signing key rotation: version already AWSCURRENT, nothing to do', { step, versionId: token });
-    return;
-  }
-  if (!stages.includes(AWSPENDING)) throw new RotationError(`version ${token} of the secret is not AWSPENDING`);
-
-  switch (step) {
-    case 'createSecret':
-      return createSecret(token, deps);
-    case 'setSecret':
-      // The key set has no other home to update: the functions read it from this secret.
-      return;
-    case 'testSecret':
-      return testSecret(token, deps);
-    case 'finishSecret':
-      return finishSecret(token, versionStages, deps);
-    default:
-      throw new RotationError(`unknown rotation step ${JSON.stringify(step)}`);
-  }
+export function rotationStep(event: RotationEvent, deps: RotationDeps): Promise<void> {
+  return runRotationStep(event, deps.secret, {
+    createSecret: (token) => createSecret(token, deps),
+    // The key set has no other home to update: the functions read it from this secret.
+    setSecret: async () => {},
+    testSecret: (token) => testSecret(token, deps),
+    finishSecret: (token, versionStages) => finishSecret(token, versionStages, deps),
+  }, deps.log, 'signing key rotation');
 }
 
 async function currentSet(deps: RotationDeps): Promise<KeySet> {
@@ -105,18 +82,9 @@ async function testSecret(token: string, deps: RotationDeps): Promise<void> {
 }
 
 /** Moves AWSCURRENT to the token's version; the functions pick the new set up within minutes. */
-async function finishSecret(token: string, versionStages: Readonly<Record<string, readonly string[]>>, deps: RotationDeps): Promise<void> {
+async function finishSecret(token: string, versionStages: SecretDescription['versionStages'], deps: RotationDeps): Promise<void> {
   const pending = await pendingSet(token, deps);
-  const from = Object.keys(versionStages).find((id) => versionStages[id]!.includes(AWSCURRENT));
-  if (!from) throw new RotationError('no version of the secret is AWSCURRENT');
-  try {
-    await deps.secret.moveCurrent(token, from);
-  } catch (error) {
-    // The move may have happened with its answer lost (the SDK's retry is then refused, since
-    // AWSCURRENT is no longer on `from`): look before failing the step.
-    const after = await deps.secret.describe();
-    if (!after.versionStages[token]?.includes(AWSCURRENT)) throw error;
-  }
+  await moveCurrentTo(deps.secret, token, versionStages);
   deps.log.info('signing_key.rotated', {
     audit: 'signing_key.rotated',
     time: new Date(deps.clock.now()).toISOString(),
