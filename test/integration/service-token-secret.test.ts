@@ -23,7 +23,7 @@ import {
 } from '../support/harness.ts';
 import { DENY, LIFECYCLE_PATHS, SECOND, authorizeToken, createToken, idOf, iso, rotate, tokenSet } from '../support/lifecycle.ts';
 import { captureOutput } from '../support/proof.ts';
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, pointSdkAt, secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 type Step = (typeof STEPS)[number];
@@ -34,19 +34,13 @@ const REVOKE = '/api/v2/service-token/revoke';
 let engine: SecretsManagerEngine;
 let client: SecretsManagerClient;
 let proxy: DynamoDbProxy;
-const savedEnv = { ...process.env };
+let restoreEnvironment: () => void;
 
 beforeAll(async () => {
   engine = await startSecretsManager();
   client = secretsManagerClient(engine);
   proxy = await startDynamoDbProxy();
-  // What the rotation function's SDK client reads in AWS from the Lambda environment; here: the engine.
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = engine.endpoint;
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_REGION = engine.region;
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  restoreEnvironment = pointSdkAt(engine);
 });
 
 afterEach(async () => {
@@ -58,7 +52,7 @@ afterAll(async () => {
   client.destroy();
   await proxy.close();
   await engine.stop();
-  process.env = savedEnv;
+  restoreEnvironment();
 });
 
 /**

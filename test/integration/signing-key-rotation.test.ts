@@ -12,7 +12,7 @@ import { loadConfig } from '../../lib/runtime/config.ts';
 import { engineEndpoint } from '../support/engine.ts';
 import { ADMIN, ManualClock, PATHS, bearer, call, jwtHeader, type Answer } from '../support/harness.ts';
 import { captureOutput } from '../support/proof.ts';
-import { secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
+import { pointSdkAt, secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
 import { handlersFor } from '../support/wiring.ts';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -20,18 +20,12 @@ const ROTATION_LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:databrai
 
 let engine: SecretsManagerEngine;
 let client: SecretsManagerClient;
-const savedEnv = { ...process.env };
+let restoreEnvironment: () => void;
 
 beforeAll(async () => {
   engine = await startSecretsManager();
   client = secretsManagerClient(engine);
-  // What the functions' SDK client reads in AWS from the Lambda environment; here: the engine.
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = engine.endpoint;
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_REGION = engine.region;
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  restoreEnvironment = pointSdkAt(engine);
 });
 
 afterEach(() => {
@@ -41,7 +35,7 @@ afterEach(() => {
 afterAll(async () => {
   client.destroy();
   await engine.stop();
-  process.env = savedEnv;
+  restoreEnvironment();
 });
 
 /** A fresh secret holding `value` (a new key set by default). */

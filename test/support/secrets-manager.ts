@@ -164,6 +164,31 @@ export function secretsManagerClient(
   });
 }
 
+/** The variables pointSdkAt sets or clears. */
+const SDK_ENVIRONMENT = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;
+
+/**
+ * Points the Secrets Manager clients that code under test makes as it ships (no endpoint setting)
+ * at `engine`, through what the Lambda environment holds in AWS: AWS_ENDPOINT_URL_SECRETS_MANAGER,
+ * credentials (dummy ones) and the region; no session token or profile, so real credentials on the
+ * machine stay out. Returns what puts these variables back as they were.
+ */
+export function pointSdkAt(engine: Pick<SecretsManagerEngine, 'endpoint' | 'region'>): () => void {
+  const saved = SDK_ENVIRONMENT.map((name) => [name, process.env[name]] as const);
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = engine.endpoint;
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_REGION = engine.region;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
 class AwsError extends Error {
   readonly type: string;
   readonly status: number;

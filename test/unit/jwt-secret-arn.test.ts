@@ -5,28 +5,20 @@
 import { InternalServiceError, PutSecretValueCommand, ResourceNotFoundException, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { keySetSource, legacyKid } from '../../lib/admin/signing-key.ts';
 import { readSecretString } from '../../lib/aws/secrets-manager.ts';
-import { AWSCURRENT, AWSPENDING, secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
+import { AWSCURRENT, AWSPENDING, pointSdkAt, secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
 
-const ENV = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;
-const saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
 const KEY_1 = Buffer.alloc(32, 1).toString('base64url');
 const KEY_2 = Buffer.alloc(32, 2).toString('base64url');
 
 let engine: SecretsManagerEngine;
+let restoreEnvironment: () => void;
 
 beforeAll(async () => {
   engine = await startSecretsManager();
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = engine.endpoint;
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  restoreEnvironment = pointSdkAt(engine);
 });
 afterAll(async () => {
-  for (const name of ENV) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
+  restoreEnvironment();
   await engine.stop();
 });
 beforeEach(() => engine.reset());
