@@ -48,7 +48,7 @@ describe('the stack', () => {
     }
   });
 
-  // Both AWS clients (DynamoDB in lib/aws/dynamodb.ts, Secrets Manager in lib/aws/secrets-manager.ts) take BOUNDED_CALLS.
+  // Both AWS clients (DynamoDB in lib/aws/dynamodb.ts, Secrets Manager in lib/aws/secrets-manager.ts and secret-rotation.ts) take BOUNDED_CALLS.
   it('sizes the timeout above a failing AWS call: attempts x (connect + request)', () => {
     // requestTimeout includes the connect, so the real bound is lower (~6.2 s with back-off).
     const { maxAttempts, requestHandler } = BOUNDED_CALLS;
