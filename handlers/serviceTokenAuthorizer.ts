@@ -1,4 +1,4 @@
-import type { APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type { APIGatewaySimpleAuthorizerWithContextResult, Context } from 'aws-lambda';
 import { AuthenticationError } from '../lib/errors.ts';
 import { bearerToken, normalizeEvent } from '../lib/http/request.ts';
 import { authenticateServiceToken, describeToken } from '../lib/service-token/authenticate.ts';
@@ -15,17 +15,24 @@ export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Autho
  * because a cached allow would outlive a revocation.
  */
 export const createHandler = (runtime: TokenRuntime) =>
-  async (event: unknown): Promise<AuthorizerResult> => {
+  async (event: unknown, context?: Context): Promise<AuthorizerResult> => {
     if (!runtime.config.selfHosted) return { isAuthorized: false, context: {} };
     try {
       const principal = await authenticateServiceToken(runtime, bearerToken(normalizeEvent(event)));
       const { expiresAt, ...described } = describeToken(principal);
+      runtime.metrics.count('AuthorizerAllow');
       return { isAuthorized: true, context: expiresAt === null ? described : { ...described, expiresAt } };
     } catch (error) {
-      if (error instanceof AuthenticationError) return { isAuthorized: false, context: {} };
+      if (error instanceof AuthenticationError) {
+        runtime.metrics.count('AuthorizerDeny');
+        return { isAuthorized: false, context: {} };
+      }
       // Not a denial: a failing store must not look like a bad token. API Gateway answers 500.
+      runtime.metrics.count('AuthorizerError');
       runtime.logger.error('authorizer failure', error instanceof Error ? error : String(error));
       throw error;
+    } finally {
+      runtime.metrics.flush(context?.functionName);
     }
   };
 

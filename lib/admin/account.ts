@@ -5,6 +5,7 @@ import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
 import { AccountAlreadyExists, AuthenticationError, InvalidCredentials, ResetPasswordError, TooManyAttempts } from '../errors.ts';
 import type { Account } from './account.store.ts';
 import type { ResetPasswordBody, SignInBody, SignUpBody } from './bodies.ts';
+import { adminActor } from '../observability/audit.ts';
 
 /** Five failed sign-ins per email and client address in 15 minutes, then 429 until the window ends. */
 export const SIGN_IN_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
@@ -25,6 +26,7 @@ export async function createAdminAccount(app: App, body: SignUpBody): Promise<st
     createdAt: new Date(app.clock.now()).toISOString(),
   };
   await app.accounts.create(account);
+  app.audit.record('account.created', { outcome: 'success', actor: 'anonymous', companyId: account.companyId, adminId: account.adminId });
   return app.jwt.issue(account);
 }
 
@@ -40,13 +42,22 @@ export async function signIn(app: App, body: SignInBody, clientAddress: string):
     app.signInAttempts.reserve(subject, app.clock.now(), SIGN_IN_POLICY),
     app.accounts.get(),
   ]);
-  if (!reservation.allowed) throw new TooManyAttempts(Math.ceil(reservation.retryAfterMs / 1000));
+  // For the audit trail only (never in the answer): whose account the attempt named, if anyone's.
+  const named = account?.email === body.email ? { companyId: account.companyId, adminId: account.adminId } : {};
+  if (!reservation.allowed) {
+    app.audit.record('signin.locked', { outcome: 'failure', actor: 'anonymous', reason: 'too_many_attempts', ...named });
+    throw new TooManyAttempts(Math.ceil(reservation.retryAfterMs / 1000));
+  }
 
   const known = account !== undefined && account.email === body.email;
   const passwordMatches = await verifyPassword(body.password, known ? account.passwordHash : UNKNOWN_USER_HASH);
-  if (!known || !passwordMatches) throw new InvalidCredentials();
+  if (!known || !passwordMatches) {
+    app.audit.record('signin.failed', { outcome: 'failure', actor: 'anonymous', reason: 'invalid_credentials', ...named });
+    throw new InvalidCredentials();
+  }
 
   await app.signInAttempts.clear(subject);
+  app.audit.record('signin.succeeded', { outcome: 'success', actor: adminActor(account.adminId), ...named });
   return app.jwt.issue(account);
 }
 
@@ -55,13 +66,20 @@ export async function signIn(app: App, body: SignInBody, clientAddress: string):
  * the same write revokes every admin JWT issued before, the caller's included.
  */
 export async function resetPassword(app: App, account: Account, body: ResetPasswordBody): Promise<void> {
+  const who = { actor: adminActor(account.adminId), companyId: account.companyId, adminId: account.adminId };
   if (!(await verifyPassword(body.currentPassword, account.passwordHash))) {
+    app.audit.record('password.reset_failed', { outcome: 'failure', reason: 'current_password_incorrect', ...who });
     throw new ResetPasswordError('The current password is not correct!');
   }
   if (body.password === body.currentPassword) {
+    app.audit.record('password.reset_failed', { outcome: 'failure', reason: 'same_password', ...who });
     throw new ResetPasswordError('The new password must be different from the current password');
   }
   const changed = await app.accounts.changePassword(account.adminId, account.credentialVersion, await hashPassword(body.password));
   // A concurrent reset got there first: the JWT this request carried has just been revoked.
-  if (!changed) throw new AuthenticationError();
+  if (!changed) {
+    app.audit.record('password.reset_failed', { outcome: 'failure', reason: 'concurrent_reset', ...who });
+    throw new AuthenticationError();
+  }
+  app.audit.record('password.reset', { outcome: 'success', ...who });
 }

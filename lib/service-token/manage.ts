@@ -9,6 +9,7 @@ import { authenticateServiceToken, standingOf } from './authenticate.ts';
 import { looksLikeServiceToken } from './token.ts';
 import { tokenState, type RetiredToken, type TokenSet, type TokenState } from './token.store.ts';
 import type { RotateWithAdminBody, RotateWithTokenBody } from './bodies.ts';
+import { adminActor, serviceTokenActor } from '../observability/audit.ts';
 
 /** At most this many tokens are valid at once: the current one and those in their grace window. */
 export const MAX_VALID_TOKENS = 10;
@@ -21,12 +22,13 @@ export const MAX_EXPIRED_KEPT = 10;
  */
 export async function createServiceToken(app: App, account: Account, token: string): Promise<string> {
   await app.serviceTokens.replace(account.companyId, tokenDigest(token), app.clock.now());
+  app.audit.record('service_token.created', { outcome: 'success', actor: adminActor(account.adminId), companyId: account.companyId });
   return token;
 }
 
 /** How a rotation was authenticated: the answers for a bad token differ (CONTRACT §4). */
 export type RotationPrincipal =
-  | { readonly form: 'admin'; readonly state: TokenState }
+  | { readonly form: 'admin'; readonly state: TokenState; readonly adminId: string }
   | { readonly form: 'service-token'; readonly state: TokenState; readonly digest: string };
 
 /**
@@ -39,7 +41,8 @@ export async function authenticateRotation(app: App, request: ApiRequest): Promi
     const { state, digest } = await authenticateServiceToken(app, bearer);
     return { form: 'service-token', state, digest };
   }
-  return { form: 'admin', state: tokenState(await authenticateAdmin(app, bearer)) };
+  const account = await authenticateAdmin(app, bearer);
+  return { form: 'admin', state: tokenState(account), adminId: account.adminId };
 }
 
 /**
@@ -72,6 +75,8 @@ export async function rotateServiceToken(
     // Someone rotated or replaced the set since our read: the presented token is no longer current.
     throw new ExpiredServiceToken();
   }
+  const actor = principal.form === 'admin' ? adminActor(principal.adminId) : serviceTokenActor();
+  app.audit.record('service_token.rotated', { outcome: 'success', actor, companyId: state.companyId, graceSeconds });
   return next;
 }
 
