@@ -49,7 +49,7 @@ export interface HarnessOptions {
   readonly clock?: Clock;
   readonly env?: Record<string, string>;
   /** Silent unless a test captures the log. */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'SILENT';
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /**
    * false: the app points at a table that does not exist (named `missing-<uuid>`), to provoke an
    * unexpected DynamoDB failure. `items()` then throws.
