@@ -88,6 +88,7 @@ export class AuditLog {
   readonly #metrics: ApiMetrics;
 
   constructor(logger: Logger, clock: Clock, metrics: ApiMetrics) {
+    // Made before any invocation: it takes none of another request's context or keys with it.
     this.#logger = logger.createChild({ logLevel: logger.getLevelName() === 'SILENT' ? 'SILENT' : 'INFO' });
     this.#clock = clock;
     this.#metrics = metrics;

@@ -63,7 +63,7 @@ describe('the JWT signing secret', () => {
   });
 
   it('appears in no environment variable by value, nor as a file or a dynamic reference', () => {
-    const known = ['TABLE_NAME', 'SELF_HOSTED', 'POWERTOOLS_SERVICE_NAME', 'JWT_SECRET_ARN', 'MALLOC_ARENA_MAX'];
+    const known = ['TABLE_NAME', 'SELF_HOSTED', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'JWT_SECRET_ARN', 'MALLOC_ARENA_MAX'];
     // Long runs of base64/hex-like characters mixing letters and digits: key material, not settings.
     const keyMaterial = /(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{32,}/;
     for (const fn of Object.keys(FUNCTIONS)) {
