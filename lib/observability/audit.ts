@@ -96,7 +96,10 @@ export class AuditLog {
 
   record(event: AuditEvent, fields: AuditFields): void {
     const { origin, lambdaRequestId, gatewayRequestId } = current.getStore() ?? NO_INVOCATION;
+    const metric = COUNTED[event];
     this.#logger.info('audit', {
+      // The event's metric, in the same line (EMF): counted exactly when the event is recorded.
+      ...(metric && this.#metrics.inline(metric)),
       audit: event,
       time: new Date(this.#clock.now()).toISOString(),
       ...fields,
@@ -105,7 +108,5 @@ export class AuditLog {
       function_request_id: lambdaRequestId,
       gatewayRequestId,
     });
-    const metric = COUNTED[event];
-    if (metric) this.#metrics.count(metric);
   }
 }

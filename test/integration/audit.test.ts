@@ -32,12 +32,21 @@ const metricLines = (output: string) =>
     .filter((r) => '_aws' in r)
     .map((r) => {
       const [directive] = r._aws.CloudWatchMetrics as { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+      expect(r._aws.Timestamp).toEqual(expect.any(Number));
       return {
         namespace: directive!.Namespace,
         metrics: Object.fromEntries(directive!.Metrics.map((m) => [m.Name, [m.Unit, r[m.Name]]])),
         dimensions: Object.fromEntries(directive!.Dimensions.flat().map((d) => [d, r[d]])),
+        // An audit event's metric rides on its audit line.
+        ...('audit' in r && { audit: r.audit }),
       };
     });
+/** An audit line without its metric (the `_aws` directive and the metric's own key). */
+function withoutMetric(record: Json): Json {
+  const { _aws: aws, ...rest } = record;
+  for (const { Name } of aws?.CloudWatchMetrics?.[0]?.Metrics ?? []) delete rest[Name];
+  return rest;
+}
 
 const NEW_PASSWORD = 'N3w!Passw0rd#x';
 const INTRUDER = 'mallory@acme-corp.com';
@@ -178,26 +187,29 @@ describe('audit events and metrics, through every credential operation', () => {
       // Powertools' own fields of every line.
       expect(line).toEqual(expect.objectContaining({ level: 'INFO', message: 'audit', service: 'databrain-admin-api', timestamp: expect.any(String) }));
     }
-    const own = lines.map(({ level: _l, message: _m, service: _s, timestamp: _t, sampling_rate: _r, ...rest }) => rest);
+    const own = lines.map(withoutMetric).map(({ level: _l, message: _m, service: _s, timestamp: _t, sampling_rate: _r, ...rest }) => rest);
     expect(own).toStrictEqual(expected);
   });
 
-  it('counts the events and the authorizer\'s answers in EMF lines, one per invocation, and the cold start once', () => {
+  it('counts each event on its audit line, the authorizer\'s answers at the end of the invocation, and the cold start once', () => {
     const service = { service: 'databrain-admin-api' };
-    const count = (name: string) => ({ namespace: 'databrain-admin-api', metrics: { [name]: ['Count', 1] }, dimensions: service });
+    const count = (name: string, audit?: string) => ({
+      namespace: 'databrain-admin-api', metrics: { [name]: ['Count', 1] }, dimensions: service, ...(audit && { audit }),
+    });
     const coldStart = { namespace: 'databrain-admin-api', metrics: { ColdStart: ['Count', 1] }, dimensions: { ...service, function_name: 'databrain-admin-api-test-fn' } };
     expect(metricLines(output)).toStrictEqual([
+      // sign-up: its event has no metric; the container's first invocation ends with the cold start
       coldStart,
-      ...Array.from({ length: 6 }, () => count('SignInFailed')),
-      count('SignInLocked'),
-      count('ServiceTokenCreated'),
+      ...Array.from({ length: 6 }, () => count('SignInFailed', 'signin.failed')),
+      count('SignInLocked', 'signin.locked'),
+      count('ServiceTokenCreated', 'service_token.created'),
       count('AuthorizerAllow'),
       count('AuthorizerDeny'),
-      count('ServiceTokenRotated'),
-      count('ServiceTokenRotated'),
-      count('PasswordResetFailed'),
-      count('PasswordResetFailed'),
-      count('PasswordReset'),
+      count('ServiceTokenRotated', 'service_token.rotated'),
+      count('ServiceTokenRotated', 'service_token.rotated'),
+      count('PasswordResetFailed', 'password.reset_failed'),
+      count('PasswordResetFailed', 'password.reset_failed'),
+      count('PasswordReset', 'password.reset'),
       // The broken harness is another container: its own cold start.
       coldStart,
       count('AuthorizerError'),

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ApiMetrics } from '../../lib/observability/metrics.ts';
 import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createApp, type App } from '../../lib/runtime/app.ts';
 import type { Clock } from '../../lib/runtime/clock.ts';
@@ -69,9 +70,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     TABLE_NAME: tableName,
   });
   const secret = new Uint8Array(randomBytes(32));
+  const logLevel = options.logLevel ?? 'SILENT';
   const app = createApp(config, {
     signingKey: async () => secret,
-    logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: options.logLevel ?? 'SILENT' }),
+    logger: new Logger({ serviceName: 'databrain-admin-api', logLevel }),
+    // The authorizer's counts written at the end of each invocation, not batched: tests see them at once.
+    metrics: new ApiMetrics({ serviceName: 'databrain-admin-api', silent: logLevel === 'SILENT', batchMs: 0 }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const db = engineClient();
