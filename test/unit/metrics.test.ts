@@ -14,7 +14,7 @@ function linesOf(work: () => void): Record<string, any>[] {
   return chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-const emf = (namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number) => ({
+const emf = (namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number): Record<string, unknown> => ({
   _aws: {
     Timestamp: timestamp,
     CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })) }],
