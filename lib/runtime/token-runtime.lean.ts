@@ -30,14 +30,15 @@ const SERVICE_NAME = 'databrain-admin-api';
 export function createTokenRuntime(config: StoreConfig, overrides: TokenRuntimeOverrides = {}): TokenRuntime {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  // SILENT silences everything the function writes: its metrics too.
-  const metrics = overrides.metrics ?? new ApiMetrics({ serviceName: SERVICE_NAME, silent: logger.getLevelName() === 'SILENT' });
+  // SILENT silences everything the function writes: its audit lines and metrics too.
+  const silent = logger.getLevelName() === 'SILENT';
+  const metrics = overrides.metrics ?? new ApiMetrics({ serviceName: SERVICE_NAME, silent });
   return {
     config,
     clock,
     logger,
     metrics,
-    audit: new AuditLog(logger, clock, metrics),
+    audit: new AuditLog({ serviceName: SERVICE_NAME, silent, clock, metrics }),
     serviceTokens: new ServiceTokenStore(overrides.db ?? createDocumentClient(config), config.tableName),
   };
 }
