@@ -7,6 +7,7 @@ import type { Account } from './account.store.ts';
 import type { ResetPasswordBody, SignInBody, SignUpBody } from './bodies.ts';
 import { normalizeEmail } from './email.ts';
 import { SIGN_IN_EMAIL_SUBJECT_PREFIX } from '../aws/table.ts';
+import { adminActor } from '../observability/audit.ts';
 
 /** Five failed sign-ins per email and client address in 15 minutes, then 429 until the window ends. */
 export const SIGN_IN_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
@@ -39,6 +40,7 @@ export async function createAdminAccount(app: App, body: SignUpBody): Promise<st
     createdAt: new Date(app.clock.now()).toISOString(),
   };
   await app.accounts.create(account);
+  app.audit.record('account.created', { outcome: 'success', actor: 'anonymous', companyId: account.companyId, adminId: account.adminId });
   return app.jwt.issue(account);
 }
 
@@ -51,19 +53,34 @@ export async function signIn(app: App, body: SignInBody, clientAddress: string):
   // Keyed by digests: the table holds no email or address in clear for failed attempts.
   const address = digest(`${body.email}\n${clientAddress}`);
   const email = `${SIGN_IN_EMAIL_SUBJECT_PREFIX}${digest(body.email)}`;
-  const [emailWindow, account] = await Promise.all([reserveSignIn(app, address, email), app.accounts.get()]);
+  const [reserved, read] = await Promise.allSettled([reserveSignIn(app, address, email), app.accounts.get()]);
+  if (read.status === 'rejected') throw read.reason;
+  const account = read.value;
 
   // body.email is normalised (bodies.ts); so is the stored one, unless it was stored before
   // normalisation existed (lower-cased and trimmed only), hence normalised here too.
   const known = account !== undefined && normalizeEmail(account.email) === body.email;
+  // For the audit trail only (never in the answer): whose account the attempt named, if anyone's.
+  const named = known ? { companyId: account.companyId, adminId: account.adminId } : {};
+  if (reserved.status === 'rejected') {
+    if (reserved.reason instanceof TooManyAttempts) {
+      app.audit.record('signin.locked', { outcome: 'failure', actor: 'anonymous', reason: 'too_many_attempts', ...named });
+    }
+    throw reserved.reason;
+  }
+  const emailWindow = reserved.value;
   const passwordMatches = await verifyPassword(body.password, known ? account.passwordHash : UNKNOWN_USER_HASH);
-  if (!known || !passwordMatches) throw new InvalidCredentials();
+  if (!known || !passwordMatches) {
+    app.audit.record('signin.failed', { outcome: 'failure', actor: 'anonymous', reason: 'invalid_credentials', ...named });
+    throw new InvalidCredentials();
+  }
 
   // Not a failure: the address forgets its failures, and the email's ceiling gets this attempt back
   // (not its earlier failures: a pipeline signing in all day must not reopen room for guessing).
   // Both settle before the answer, even when one fails: no write is left running behind a 500.
   const settled = await Promise.allSettled([app.signInAttempts.clear(address), app.signInAttempts.release(email, emailWindow)]);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  app.audit.record('signin.succeeded', { outcome: 'success', actor: adminActor(account.adminId), ...named });
   return app.jwt.issue(account);
 }
 
@@ -92,20 +109,30 @@ async function reserveSignIn(app: App, address: string, email: string): Promise<
  * the same write revokes every admin JWT issued before, the caller's included.
  */
 export async function resetPassword(app: App, account: Account, body: ResetPasswordBody): Promise<void> {
+  const who = { actor: adminActor(account.adminId), companyId: account.companyId, adminId: account.adminId };
   // Reserved before the check, as for sign-ins, so concurrent guesses cannot exceed the count.
   const reservation = await app.resetAttempts.reserve(account.adminId, app.clock.now(), RESET_PASSWORD_POLICY);
-  if (!reservation.allowed) throw new TooManyAttempts(seconds(reservation.retryAfterMs), TooManyAttempts.RESET_PASSWORD);
+  if (!reservation.allowed) {
+    app.audit.record('password.reset_failed', { outcome: 'failure', reason: 'too_many_attempts', ...who });
+    throw new TooManyAttempts(seconds(reservation.retryAfterMs), TooManyAttempts.RESET_PASSWORD);
+  }
   if (!(await verifyPassword(body.currentPassword, account.passwordHash))) {
+    app.audit.record('password.reset_failed', { outcome: 'failure', reason: 'current_password_incorrect', ...who });
     throw new ResetPasswordError('The current password is not correct!');
   }
   // The current password is right, so this attempt is no failure: given back when the reset is
   // refused anyway, and on success the failures before it are forgotten, as a sign-in does.
   if (body.password === body.currentPassword) {
     await app.resetAttempts.release(account.adminId, reservation.windowEndsAt);
+    app.audit.record('password.reset_failed', { outcome: 'failure', reason: 'same_password', ...who });
     throw new ResetPasswordError('The new password must be different from the current password');
   }
   const [hash] = await Promise.all([hashPassword(body.password), app.resetAttempts.clear(account.adminId)]);
   const changed = await app.accounts.changePassword(account.adminId, account.credentialVersion, hash);
   // A concurrent reset got there first: the JWT this request carried has just been revoked.
-  if (!changed) throw new AuthenticationError();
+  if (!changed) {
+    app.audit.record('password.reset_failed', { outcome: 'failure', reason: 'concurrent_reset', ...who });
+    throw new AuthenticationError();
+  }
+  app.audit.record('password.reset', { outcome: 'success', ...who });
 }

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../observability/audit.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   AWSCURRENT,
@@ -18,6 +19,7 @@ export interface RotationDeps {
   readonly secret: Pick<RotatedSecret, 'describe' | 'value' | 'putPending' | 'moveCurrent'>;
   readonly clock: Clock;
   readonly log: RotationLog;
+  readonly audit: Pick<AuditLog, 'record'>;
 }
 
 /**
@@ -85,14 +87,9 @@ async function testSecret(token: string, deps: RotationDeps): Promise<void> {
 async function finishSecret(token: string, versionStages: SecretDescription['versionStages'], deps: RotationDeps): Promise<void> {
   const pending = await pendingSet(token, deps);
   await moveCurrentTo(deps.secret, token, versionStages);
-  deps.log.info('signing_key.rotated', {
-    audit: 'signing_key.rotated',
-    time: new Date(deps.clock.now()).toISOString(),
-    outcome: 'success',
-    actor: 'system',
-    source: 'direct',
-    kid: pending.current,
-    previousKid: pending.keys[pending.keys.findIndex((key) => key.kid === pending.current) - 1]?.kid,
+  deps.audit.record('signing_key.rotated', { outcome: 'success', actor: 'system', keyId: pending.current });
+  deps.log.info('signing key rotation: finished', {
     versionId: token,
+    previousKid: pending.keys[pending.keys.findIndex((key) => key.kid === pending.current) - 1]?.kid,
   });
 }

@@ -3,6 +3,8 @@ import type { Context } from 'aws-lambda';
 import { ApiError, InternalServerError, NotSelfHosted } from '../errors.ts';
 import { errorResult, type HttpResult } from './response.ts';
 import { normalizeEvent, type ApiRequest } from './request.ts';
+import { withInvocation, type Invocation } from '../observability/audit.ts';
+import type { ApiMetrics } from '../observability/metrics.ts';
 
 export type LambdaHandler = (event: unknown, context?: Context) => Promise<HttpResult>;
 
@@ -10,6 +12,7 @@ export type LambdaHandler = (event: unknown, context?: Context) => Promise<HttpR
 export interface Runtime {
   readonly config: { readonly selfHosted: boolean };
   readonly logger: Logger;
+  readonly metrics: ApiMetrics;
 }
 
 /**
@@ -27,7 +30,7 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
     let code: string | undefined;
     try {
       if (!app.config.selfHosted) throw new NotSelfHosted();
-      result = await handle(request);
+      result = await withInvocation(invocationOf(request, context), () => handle(request));
     } catch (error) {
       const apiError = asApiError(error, app);
       code = apiError.code;
@@ -44,7 +47,19 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
       durationMs: Math.round(performance.now() - started),
     });
     app.logger.resetKeys();
+    app.metrics.flush(context?.functionName);
     return result;
+  };
+}
+
+/** What audit events say about where a request came from. */
+function invocationOf(request: ApiRequest, context: Context | undefined): Invocation {
+  return {
+    origin: request.source === 'direct'
+      ? { source: 'direct' }
+      : { source: 'http', clientAddress: request.sourceIp, userAgent: request.userAgent },
+    lambdaRequestId: context?.awsRequestId,
+    gatewayRequestId: request.gatewayRequestId,
   };
 }
 

@@ -17,6 +17,8 @@ export interface ApiRequest {
    * caller wrote for a direct invocation imitating one, DIRECT_INVOCATION_ADDRESS otherwise.
    */
   readonly sourceIp: string;
+  /** The caller's User-Agent as API Gateway saw it; direct invocations have none. */
+  readonly userAgent: string | undefined;
   /** API Gateway's request id, when there is one (the Lambda request id is in every log line). */
   readonly gatewayRequestId: string | undefined;
 }
@@ -54,13 +56,25 @@ export function normalizeEvent(event: unknown): ApiRequest {
   };
   if (context && e.version === '2.0') {
     const http = isRecord(context.http) ? context.http : {};
-    return { ...common, source: 'http-api', sourceIp: str(http.sourceIp) ?? 'unknown', gatewayRequestId: str(context.requestId) };
+    return {
+      ...common,
+      source: 'http-api',
+      sourceIp: str(http.sourceIp) ?? 'unknown',
+      userAgent: str(http.userAgent),
+      gatewayRequestId: str(context.requestId),
+    };
   }
   if (context && typeof e.httpMethod === 'string') {
     const identity = isRecord(context.identity) ? context.identity : {};
-    return { ...common, source: 'rest-api', sourceIp: str(identity.sourceIp) ?? 'unknown', gatewayRequestId: str(context.requestId) };
+    return {
+      ...common,
+      source: 'rest-api',
+      sourceIp: str(identity.sourceIp) ?? 'unknown',
+      userAgent: str(identity.userAgent),
+      gatewayRequestId: str(context.requestId),
+    };
   }
-  return { ...common, source: 'direct', sourceIp: DIRECT_INVOCATION_ADDRESS, gatewayRequestId: undefined };
+  return { ...common, source: 'direct', sourceIp: DIRECT_INVOCATION_ADDRESS, userAgent: undefined, gatewayRequestId: undefined };
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */

@@ -4,6 +4,8 @@ import type { Runtime } from '../http/pipeline.lean.ts';
 import { createDocumentClient, type Database } from '../aws/dynamodb.ts';
 import { ServiceTokenStore } from '../service-token/token.store.ts';
 import { loadStoreConfig, type StoreConfig } from './config.lean.ts';
+import { AuditLog } from '../observability/audit.ts';
+import { ApiMetrics } from '../observability/metrics.ts';
 
 /**
  * The lean wiring of the functions that only check service tokens (the authorizer, introspection):
@@ -13,19 +15,30 @@ export interface TokenRuntime extends Runtime {
   readonly config: StoreConfig;
   readonly clock: Clock;
   readonly serviceTokens: ServiceTokenStore;
+  readonly audit: AuditLog;
 }
 
 export interface TokenRuntimeOverrides {
   readonly clock?: Clock;
   readonly db?: Database;
   readonly logger?: Logger;
+  readonly metrics?: ApiMetrics;
 }
 
+const SERVICE_NAME = 'databrain-admin-api';
+
 export function createTokenRuntime(config: StoreConfig, overrides: TokenRuntimeOverrides = {}): TokenRuntime {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  // SILENT silences everything the function writes: its audit lines and metrics too.
+  const silent = logger.getLevelName() === 'SILENT';
+  const metrics = overrides.metrics ?? new ApiMetrics({ serviceName: SERVICE_NAME, silent });
   return {
     config,
-    clock: overrides.clock ?? systemClock,
-    logger: overrides.logger ?? new Logger({ serviceName: 'databrain-admin-api' }),
+    clock,
+    logger,
+    metrics,
+    audit: new AuditLog({ serviceName: SERVICE_NAME, silent, clock, metrics }),
     serviceTokens: new ServiceTokenStore(overrides.db ?? createDocumentClient(config), config.tableName),
   };
 }

@@ -9,6 +9,7 @@ import { authenticateServiceToken, recordUse, standingOf, type ServiceTokenPrinc
 import { looksLikeServiceToken } from './token.ts';
 import { tokenState, type RetiredToken, type StoredToken, type TokenSet, type TokenState } from './token.store.ts';
 import type { RevokeWithAdminBody, RevokeWithTokenBody, RotateWithAdminBody, RotateWithTokenBody } from './bodies.ts';
+import { adminActor, serviceTokenActor } from '../observability/audit.ts';
 
 /** At most this many tokens are valid at once: the current one and those in their grace window. */
 export const MAX_VALID_TOKENS = 10;
@@ -22,13 +23,15 @@ export const MAX_EXPIRED_KEPT = 10;
  * an id once revoked can then never name a valid token again, whatever the interleaving.
  */
 export async function createServiceToken(app: App, account: Account, token: string): Promise<string> {
-  await app.serviceTokens.replace(account.companyId, { id: newTokenId(), digest: tokenDigest(token), createdAt: app.clock.now() });
+  const id = newTokenId();
+  await app.serviceTokens.replace(account.companyId, { id, digest: tokenDigest(token), createdAt: app.clock.now() });
+  app.audit.record('service_token.created', { outcome: 'success', actor: adminActor(account.adminId), companyId: account.companyId, tokenIds: [id] });
   return token;
 }
 
 /** How a rotation or revocation was authenticated: the answers for a bad token differ (CONTRACT §4). */
 export type TokenManagementPrincipal =
-  | { readonly form: 'admin'; readonly state: TokenState }
+  | { readonly form: 'admin'; readonly state: TokenState; readonly adminId: string }
   | { readonly form: 'service-token'; readonly state: TokenState; readonly digest: string };
 
 /**
@@ -42,7 +45,8 @@ export async function authenticateTokenManagement(app: App, request: ApiRequest)
     const { state, digest } = await authenticateServiceToken(app, bearer, { recordUse: false });
     return { form: 'service-token', state, digest };
   }
-  return { form: 'admin', state: tokenState(await authenticateAdmin(app, bearer)) };
+  const account = await authenticateAdmin(app, bearer);
+  return { form: 'admin', state: tokenState(account), adminId: account.adminId };
 }
 
 /**
@@ -79,6 +83,10 @@ export async function rotateServiceToken(
     // Someone rotated, replaced or revoked since our read: the presented token is no longer current.
     throw new ExpiredServiceToken();
   }
+  const actor = principal.form === 'admin' ? adminActor(principal.adminId) : serviceTokenActor(standing.token.id);
+  app.audit.record('service_token.rotated', {
+    outcome: 'success', actor, companyId: state.companyId, tokenIds: [standing.token.id, tokens.current!.id], graceSeconds,
+  });
   return next;
 }
 
@@ -159,7 +167,12 @@ export async function revokeServiceTokens(
     const { tokens, revoked } = decision;
     // A retried write whose first attempt had landed finds none of them valid any more.
     const landed = (set: TokenSet | undefined) => !revoked.some((id) => isValid(set, id, app.clock.now()));
-    if (await app.serviceTokens.write(state.companyId, state.revision, tokens, landed)) return revoked;
+    if (await app.serviceTokens.write(state.companyId, state.revision, tokens, landed)) {
+      // Form b was checked to be the current token (revokeGrace): the actor is that token.
+      const actor = principal.form === 'admin' ? adminActor(principal.adminId) : serviceTokenActor(state.tokens?.current?.id);
+      app.audit.record('service_token.revoked', { outcome: 'success', actor, companyId: state.companyId, tokenIds: revoked });
+      return revoked;
+    }
     if (tries >= MAX_REVOCATION_TRIES) throw new Error(`revocation lost ${tries} races in a row`);
     const fresh = await app.serviceTokens.read();
     if (!fresh) throw new AccountNotFound();

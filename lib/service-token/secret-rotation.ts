@@ -133,7 +133,9 @@ async function setSecret(token: string, deps: PublishedTokenRotation): Promise<v
       retired: arrange([...(previous ? [{ ...previous, expiresAt: now + graceSeconds * 1000 }] : []), ...(state.tokens?.retired ?? [])], now),
     };
     if (await runtime.serviceTokens.write(state.companyId, state.revision, tokens, (set) => set?.current?.digest === digest)) {
-      auditRotated(runtime, { companyId: state.companyId, tokenIds: previous ? [id, previous.id] : [id], graceSeconds });
+      runtime.audit.record('service_token.rotated', {
+        outcome: 'success', actor: 'system', companyId: state.companyId, tokenIds: previous ? [id, previous.id] : [id], graceSeconds,
+      });
       return;
     }
     if (tries >= MAX_SET_TRIES) throw new RotationError(`the token set changed under ${tries} attempts in a row`);
@@ -172,22 +174,4 @@ async function finishSecret(token: string, versionStages: SecretDescription['ver
   const id = await expectCurrent(await requirePending(token, deps), deps);
   await moveCurrentTo(deps.secret, token, versionStages);
   deps.runtime.logger.info(`${WHAT}: published`, { versionId: token, tokenId: id });
-}
-
-/**
- * The audit event of the rotation (docs/operations.md), written when the table changes, as the
- * API's rotation writes it: one JSON line at INFO with `"audit"`, the ids, never a token or digest.
- */
-function auditRotated(
-  runtime: Pick<TokenRuntime, 'clock' | 'logger'>,
-  fields: { companyId: string; tokenIds: string[]; graceSeconds: number },
-): void {
-  runtime.logger.info('audit', {
-    audit: 'service_token.rotated',
-    time: new Date(runtime.clock.now()).toISOString(),
-    outcome: 'success',
-    actor: 'system',
-    ...fields,
-    source: 'direct',
-  });
 }

@@ -159,11 +159,14 @@ try {
     if (explain) {
       const variants: [string, string][] = [
         ['+ Powertools Logger', `import { Logger } from '@aws-lambda-powertools/logger';\nexport const logger = new Logger({ serviceName: 'x' });`],
+        // What the metrics cost: Powertools Metrics, against lib/observability's own EMF writer (and audit log).
+        ['+ Logger + Powertools Metrics', `import { Logger } from '@aws-lambda-powertools/logger';\nimport { Metrics } from '@aws-lambda-powertools/metrics';\nexport const logger = new Logger({ serviceName: 'x' });\nexport const metrics = new Metrics({ namespace: 'x', serviceName: 'x' });`],
+        ['+ Logger + lib/observability', `import { Logger } from '@aws-lambda-powertools/logger';\nimport { AuditLog } from './lib/observability/audit.ts';\nimport { ApiMetrics } from './lib/observability/metrics.ts';\nimport { systemClock } from './lib/runtime/clock.ts';\nconst logger = new Logger({ serviceName: 'x' });\nexport const metrics = new ApiMetrics({ serviceName: 'x' });\nexport const audit = new AuditLog({ serviceName: 'x', silent: false, clock: systemClock, metrics });\nexport { logger };`],
         ['+ jose', `export { SignJWT, jwtVerify } from 'jose';`],
         ['+ joi (import only)', `import Joi from 'joi';\nexport const joi = Joi;`],
-        ['+ joi + one body schema', `import { createServiceTokenSchema } from './lib/validation.ts';\nexport const schema = createServiceTokenSchema();`],
-        ['+ joi + all six body schemas', `import * as v from './lib/validation.ts';\nexport const schemas = [v.signUpSchema([]), v.signInSchema(), v.createServiceTokenSchema(),\n  v.rotateWithAdminSchema(), v.rotateWithTokenSchema(), v.resetPasswordSchema()];`],
-        ['+ lib/config.ts loadConfig', `import { loadConfig } from './lib/config.ts';\nexport const config = loadConfig(process.env);`],
+        ['+ joi + one body schema', `import { createServiceTokenSchema } from './lib/service-token/bodies.ts';\nexport const schema = createServiceTokenSchema();`],
+        ['+ joi + all six body schemas', `import * as a from './lib/admin/bodies.ts';\nimport * as t from './lib/service-token/bodies.ts';\nexport const schemas = [a.signUpSchema([]), a.signInSchema(), t.createServiceTokenSchema(),\n  t.rotateWithAdminSchema(), t.rotateWithTokenSchema(), a.resetPasswordSchema()];`],
+        ['+ lib/runtime/config.ts loadConfig', `import { loadConfig } from './lib/runtime/config.ts';\nexport const config = loadConfig(process.env);`],
       ];
       for (const [name, code] of variants) measured.push(await buildVariant(`floor ${name}`, code, dir));
     }

@@ -102,12 +102,15 @@ describe('logging', () => {
     });
   });
 
-  test('log lines were written, and every line is a JSON object with level, message and timestamp', () => {
+  test('log lines were written, and every line is a JSON object with level, message and timestamp, or a metrics record', () => {
     expect(lines().length).toBeGreaterThanOrEqual(Object.keys(requestIds).length);
     for (const line of lines()) {
       const record = JSON.parse(line);
+      // CloudWatch embedded metric format: the `_aws` key says which of the line's keys are metrics.
+      if ('_aws' in record) continue;
       expect(record).toEqual(expect.objectContaining({ level: expect.any(String), message: expect.any(String), timestamp: expect.any(String) }));
     }
+    expect(records().filter((record) => '_aws' in record).length).toBeGreaterThan(0);
   });
 
   test('each request logs its outcome with the Lambda request id', () => {
@@ -117,8 +120,8 @@ describe('logging', () => {
       expect({ name, logged: mine.length > 0 }).toStrictEqual({ name, logged: true });
       expect(mine.some((record) => record.statusCode === statuses[name])).toBe(true);
     }
-    // Every line of the flow carries some request id: all invocations had a context.
-    for (const record of all) expect(Object.values(requestIds)).toContain(record.function_request_id);
+    // Every log line of the flow carries some request id: all invocations had a context.
+    for (const record of all.filter((r) => !('_aws' in r))) expect(Object.values(requestIds)).toContain(record.function_request_id);
   });
 
   test('the unexpected failure is logged with its detail and request id (while the response stayed opaque)', () => {

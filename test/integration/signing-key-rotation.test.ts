@@ -6,6 +6,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { PutSecretValueCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createHandler as rotationHandler } from '../../handlers/rotateSigningKey.ts';
+import { AuditLog } from '../../lib/observability/audit.ts';
+import { ApiMetrics } from '../../lib/observability/metrics.ts';
 import { newKeySet, parseKeySet, serializeKeySet, type KeySet } from '../../lib/admin/signing-key.ts';
 import { createApp } from '../../lib/runtime/app.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
@@ -51,7 +53,9 @@ async function startRotation(arn: string): Promise<string> {
 }
 
 const clock = new ManualClock();
-const rotate = rotationHandler(clock, new Logger({ serviceName: 'databrain-admin-api', logLevel: 'INFO' }));
+const rotate = rotationHandler(clock, new Logger({ serviceName: 'databrain-admin-api', logLevel: 'INFO' }), new AuditLog({
+  serviceName: 'databrain-admin-api', silent: false, clock, metrics: new ApiMetrics({ serviceName: 'databrain-admin-api', batchMs: 0 }),
+}));
 
 /** One step, as Secrets Manager invokes the function; the log lines it wrote. */
 async function step(arn: string, token: string, name: string): Promise<string> {
@@ -84,7 +88,7 @@ describe('the rotation function, step by step', () => {
     // One audit line, at INFO, with the new kid and never a key.
     const audits = auditLines(output);
     expect(audits).toEqual([expect.objectContaining({
-      level: 'INFO', audit: 'signing_key.rotated', outcome: 'success', actor: 'system', kid: after.current, previousKid: old.current,
+      level: 'INFO', audit: 'signing_key.rotated', outcome: 'success', actor: 'system', keyId: after.current, source: 'direct',
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })]);
     for (const key of after.keys) expect(output).not.toContain(Buffer.from(key.key).toString('base64url'));

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ApiMetrics } from '../../lib/observability/metrics.ts';
 import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createApp, type App } from '../../lib/runtime/app.ts';
 import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
@@ -54,7 +55,7 @@ export interface HarnessOptions {
   readonly clock?: Clock;
   readonly env?: Record<string, string>;
   /** Silent unless a test captures the log. */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'SILENT';
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /**
    * false: the app points at a table that does not exist (named `missing-<uuid>`), to provoke an
    * unexpected DynamoDB failure. `items()` then throws.
@@ -75,10 +76,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   });
   const secret = new Uint8Array(randomBytes(32));
   const kid = 'test-key';
+  const logLevel = options.logLevel ?? 'SILENT';
   const clock = options.clock;
   const app = createApp(config, {
     signingKeys: new KeySetCache(async () => singleKeySet(secret, kid), clock ?? systemClock),
-    logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: options.logLevel ?? 'SILENT' }),
+    logger: new Logger({ serviceName: 'databrain-admin-api', logLevel }),
+    // The authorizer's counts written at the end of each invocation, not batched: tests see them at once.
+    metrics: new ApiMetrics({ serviceName: 'databrain-admin-api', silent: logLevel === 'SILENT', batchMs: 0 }),
     ...(clock ? { clock } : {}),
   });
   const db = engineClient();

@@ -102,6 +102,7 @@ describe('the JWT signing secret', () => {
   it('appears in no environment variable by value, nor as a file or a dynamic reference', () => {
     const known = [
       'TABLE_NAME', 'SELF_HOSTED', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'JWT_TTL_SECONDS', 'CONSUMER_EMAIL_DOMAINS',
+      'POWERTOOLS_METRICS_NAMESPACE',
       'JWT_SECRET_ARN', 'MALLOC_ARENA_MAX',
     ];
     // Long runs of base64/hex-like characters mixing letters and digits: key material, not settings.

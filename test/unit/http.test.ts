@@ -4,7 +4,7 @@ import { ApiError } from '../../lib/errors.ts';
 const httpApi = (over: Record<string, unknown> = {}) => ({
   version: '2.0',
   headers: { 'content-type': 'application/json' },
-  requestContext: { requestId: 'gw-1', http: { method: 'POST', sourceIp: '198.51.100.7' } },
+  requestContext: { requestId: 'gw-1', http: { method: 'POST', sourceIp: '198.51.100.7', userAgent: 'curl/8.5.0' } },
   body: '{"a":1}',
   isBase64Encoded: false,
   ...over,
@@ -29,6 +29,7 @@ describe('event normalisation', () => {
       body: '{"a":1}',
       isBase64Encoded: false,
       sourceIp: '198.51.100.7',
+      userAgent: 'curl/8.5.0',
       gatewayRequestId: 'gw-1',
     });
   });
@@ -37,17 +38,19 @@ describe('event normalisation', () => {
     const request = normalizeEvent({
       httpMethod: 'POST',
       headers: null,
-      requestContext: { requestId: 'gw-2', identity: { sourceIp: '192.0.2.1' } },
+      requestContext: { requestId: 'gw-2', identity: { sourceIp: '192.0.2.1', userAgent: 'aws-cli/2' } },
       body: null,
       isBase64Encoded: false,
     });
-    expect(request).toMatchObject({ source: 'rest-api', headers: {}, sourceIp: '192.0.2.1', gatewayRequestId: 'gw-2' });
+    expect(request).toMatchObject({ source: 'rest-api', headers: {}, sourceIp: '192.0.2.1', userAgent: 'aws-cli/2', gatewayRequestId: 'gw-2' });
   });
 
   it('reads a direct invocation payload, with lower-cased header names', () => {
     const request = normalizeEvent({ headers: { Authorization: 'Bearer abc' }, body: { token: 'x' } });
     expect(request).toMatchObject({ source: 'direct', headers: { authorization: 'Bearer abc' }, body: { token: 'x' } });
     expect(request.sourceIp).toBe(DIRECT_INVOCATION_ADDRESS);
+    // A User-Agent header in a direct payload is the caller's say-so, not what API Gateway saw.
+    expect(normalizeEvent({ headers: { 'user-agent': 'x' } }).userAgent).toBeUndefined();
   });
 
   it('survives events that are not objects', () => {
