@@ -1,12 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BATCH_MS } from '../../lib/observability/metrics.ts';
+import { startLocalStack, type LocalStack } from '../support/local-stack.ts';
 
 /*
  * The audit trail and the metrics against the real local stack: `npm start` (scripts/start.ts) at
@@ -15,7 +11,6 @@ import { BATCH_MS } from '../../lib/observability/metrics.ts';
  * stack, so that nothing another suite does shows up in the lines counted here.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const USER_AGENT = 'audit-e2e/1.0';
 // Not the credentials of npm start's printed walk-through: those are in the output by design.
 const admin = { firstName: 'Ada', email: 'ada@acme-audit.com', password: 'Aud1t!Passw0rd', companyName: 'Acme' };
@@ -23,54 +18,20 @@ const WRONG_PASSWORD = 'Wr0ng!Passw0rd';
 const NEW_PASSWORD = 'N3w!Passw0rd#x';
 const INTRUDER = 'mallory@acme-audit.com';
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, 'localhost');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-let stack: ChildProcess;
-let output = '';
-let dataDir: string;
+let stack: LocalStack;
 let api: string;
 let invokeUrl: (fn: string) => string;
+const output = () => stack.output();
 
 beforeAll(async () => {
-  const [port, lambdaPort, dynamodbPort, docsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  dataDir = mkdtempSync(join(tmpdir(), 'e2e-audit-'));
-  api = `http://localhost:${port}`;
-  invokeUrl = (fn) => `http://localhost:${lambdaPort}/2015-03-31/functions/databrain-admin-api-e2e-audit-${fn}/invocations`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    LAMBDA_PORT: String(lambdaPort),
-    DYNAMODB_PORT: String(dynamodbPort),
-    DOCS_PORT: String(docsPort),
-    DATA_DIR: dataDir,
-    STAGE: 'e2e-audit',
-  };
   // The default log level: neither the test runner's SILENT nor anything from the shell.
-  delete env.POWERTOOLS_LOG_LEVEL;
-  delete env.LOG_LEVEL;
-  stack = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 150_000;
-  while (!output.includes('is running')) {
-    if (stack.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
-    await new Promise((done) => setTimeout(done, 200));
-  }
+  stack = await startLocalStack('e2e-audit', { unset: ['POWERTOOLS_LOG_LEVEL', 'LOG_LEVEL'] });
+  api = stack.api;
+  invokeUrl = (fn) => `${stack.lambdaEndpoint}/2015-03-31/functions/databrain-admin-api-e2e-audit-${fn}/invocations`;
 }, 180_000);
 
 afterAll(async () => {
-  if (stack && stack.exitCode === null) {
-    const exited = once(stack, 'exit');
-    stack.kill('SIGINT');
-    await exited;
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 }, 30_000);
 
 type Json = Record<string, any>;
@@ -93,7 +54,7 @@ const invoke = async (fn: string, payload: unknown): Promise<{ status: number; b
 
 /** Every JSON object line the stack printed (the functions' logs and metrics), in order. */
 const jsonLines = (): Json[] =>
-  output.split('\n').flatMap((line) => {
+  output().split('\n').flatMap((line) => {
     const text = line.trim();
     if (!text.startsWith('{')) return [];
     try {
@@ -256,7 +217,7 @@ describe('the audit trail of the whole credential flow under npm start', () => {
   });
 
   it('printed no password, token value, digest, JWT or signing key anywhere', () => {
-    const secret = readFileSync(join(dataDir, 'jwt-secret'), 'utf8');
+    const secret = readFileSync(join(stack.dataDir, 'jwt-secret'), 'utf8');
     const values: [string, string][] = [
       ['password', admin.password],
       ['wrong password', WRONG_PASSWORD],
@@ -270,7 +231,7 @@ describe('the audit trail of the whole credential flow under npm start', () => {
     for (const token of tokens) {
       values.push(['token', token], ['token (upper case)', token.toUpperCase()], ['token (hex)', token.replaceAll('-', '')], ['digest', digest(token)]);
     }
-    expect(output.length).toBeGreaterThan(0);
-    for (const [what, value] of values) expect({ what, leaked: output.includes(value) }).toEqual({ what, leaked: false });
+    expect(output().length).toBeGreaterThan(0);
+    for (const [what, value] of values) expect({ what, leaked: output().includes(value) }).toEqual({ what, leaked: false });
   });
 });

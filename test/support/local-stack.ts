@@ -28,16 +28,19 @@ export interface LocalStack {
   /** serverless-offline's Lambda invoke endpoint, e.g. http://localhost:3002. */
   lambdaEndpoint: string;
   stage: string;
+  /** Its data folder (dynalite's files, the signing key set). */
+  dataDir: string;
   /** Everything npm start printed so far. */
   output(): string;
   /** Ctrl-C, then the data folder removed. */
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(stage = 'e2e'): Promise<LocalStack> {
+/** `unset`: variables of this process's environment that npm start must not inherit. */
+export async function startLocalStack(stage = 'e2e', options: { unset?: readonly string[] } = {}): Promise<LocalStack> {
   const [port, lambdaPort, dynamodbPort, docsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-data-'));
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     LAMBDA_PORT: String(lambdaPort),
@@ -46,6 +49,7 @@ export async function startLocalStack(stage = 'e2e'): Promise<LocalStack> {
     DATA_DIR: dataDir,
     STAGE: stage,
   };
+  for (const name of options.unset ?? []) delete env[name];
   let output = '';
   const stack: ChildProcess = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -68,5 +72,5 @@ export async function startLocalStack(stage = 'e2e'): Promise<LocalStack> {
     }
     await new Promise((done) => setTimeout(done, 200));
   }
-  return { api: `http://localhost:${port}`, lambdaEndpoint: `http://localhost:${lambdaPort}`, stage, output: () => output, stop };
+  return { api: `http://localhost:${port}`, lambdaEndpoint: `http://localhost:${lambdaPort}`, stage, dataDir, output: () => output, stop };
 }
