@@ -4,7 +4,9 @@ import {
   FALSE_REFUSAL_BOUND,
   PLAIN_MAX_DISTINCT,
   canonicalUuid,
+  TOKEN_ID,
   digestsEqual,
+  newTokenId,
   plainlyNotRandom,
   tokenDigest,
 } from '../../lib/service-token/token.ts';
@@ -34,6 +36,18 @@ describe('service token canonical form and digest', () => {
   });
 });
 
+describe('token ids', () => {
+  it('are st_ and 16 base32 characters, every one of them random', () => {
+    const ids = Array.from({ length: 5000 }, newTokenId);
+    for (const id of ids) expect(id).toMatch(TOKEN_ID);
+    expect(new Set(ids).size).toBe(ids.length);
+    // A fixed bit (the UUID's version or variant digit) would keep a position to 16 values or fewer.
+    for (let position = 3; position < 19; position++) {
+      expect(new Set(ids.map((id) => id[position])).size).toBe(32);
+    }
+  });
+});
+
 describe('v4 tokens whose random part is plainly not random', () => {
   it.each([
     ['all zeros', '00000000-0000-4000-8000-000000000000'],
@@ -56,6 +70,34 @@ describe('v4 tokens whose random part is plainly not random', () => {
     '5f0c3a8e-2b7d-4c1e-8a9f-3d6e1b2c4a5f',
   ])('accepts %s', (token) => {
     expect(plainlyNotRandom(token)).toBe(false);
+  });
+
+  it('decides exactly as the rule reads, on tokens of few digits and of many', () => {
+    // The rule as written in token.ts, with arrays and Sets: the code counts the same with bit sets.
+    const byTheRule = (canonical: string): boolean => {
+      const hex = canonical.replaceAll('-', '');
+      const digits = [...hex].filter((_, i) => i !== 12 && i !== 16).map((c) => parseInt(c, 16));
+      const steps = digits.slice(1).map((d, i) => (d - digits[i]! + 16) % 16);
+      return new Set(digits).size <= PLAIN_MAX_DISTINCT || new Set(steps).size <= PLAIN_MAX_DISTINCT;
+    };
+    const v4From = (hex: string) =>
+      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-8${hex.slice(15, 18)}-${hex.slice(18, 30)}`;
+    const refused = { true: 0, false: 0 };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 16 }).chain((width) =>
+          fc.string({ unit: fc.constantFrom(...'0123456789abcdef'.slice(0, width)), minLength: 30, maxLength: 30 })),
+        (hex) => {
+          const token = v4From(hex);
+          refused[`${byTheRule(token)}`]++;
+          return plainlyNotRandom(token) === byTheRule(token);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    // Both answers were exercised.
+    expect(refused.true).toBeGreaterThan(1000);
+    expect(refused.false).toBeGreaterThan(1000);
   });
 
   it('accepts random v4 UUIDs (crypto.randomUUID), 200,000 of them', () => {
