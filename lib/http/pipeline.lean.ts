@@ -1,17 +1,17 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { ApiError, InternalServerError, NotSelfHosted } from '../errors.ts';
 import { errorResult, type HttpResult } from './response.ts';
 import { normalizeEvent, type ApiRequest } from './request.ts';
 import { withInvocation, type Invocation } from '../observability/audit.ts';
 import type { ApiMetrics } from '../observability/metrics.ts';
+import type { RequestLogger } from '../observability/logger.ts';
 
 export type LambdaHandler = (event: unknown, context?: Context) => Promise<HttpResult>;
 
 /** What the request pipeline needs of the container's wiring (App, or the lean token runtime). */
 export interface Runtime {
   readonly config: { readonly selfHosted: boolean };
-  readonly logger: Logger;
+  readonly logger: RequestLogger;
   readonly metrics: ApiMetrics;
 }
 
@@ -23,9 +23,8 @@ export interface Runtime {
 export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<HttpResult>): LambdaHandler {
   return async (event, context) => {
     const started = performance.now();
-    if (context) app.logger.addContext(context);
     const request = normalizeEvent(event);
-    app.logger.appendKeys({ gatewayRequestId: request.gatewayRequestId, source: request.source });
+    app.logger.startInvocation(context, { gatewayRequestId: request.gatewayRequestId, source: request.source });
     let result: HttpResult;
     let code: string | undefined;
     try {
@@ -46,7 +45,7 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
       code,
       durationMs: Math.round(performance.now() - started),
     });
-    app.logger.resetKeys();
+    app.logger.endInvocation();
     app.metrics.flush(context?.functionName);
     return result;
   };

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, type Clock } from './clock.ts';
 import type { Runtime } from '../http/pipeline.lean.ts';
 import { createDocumentClient, type Database } from '../aws/dynamodb.ts';
@@ -6,6 +5,7 @@ import { ServiceTokenStore } from '../service-token/token.store.ts';
 import { loadStoreConfig, type StoreConfig } from './config.lean.ts';
 import { AuditLog } from '../observability/audit.ts';
 import { ApiMetrics } from '../observability/metrics.ts';
+import { RequestLogger } from '../observability/logger.ts';
 
 /**
  * The lean wiring of the functions that only check service tokens (the authorizer, introspection):
@@ -21,7 +21,7 @@ export interface TokenRuntime extends Runtime {
 export interface TokenRuntimeOverrides {
   readonly clock?: Clock;
   readonly db?: Database;
-  readonly logger?: Logger;
+  readonly logger?: RequestLogger;
   readonly metrics?: ApiMetrics;
 }
 
@@ -29,7 +29,7 @@ const SERVICE_NAME = 'databrain-admin-api';
 
 export function createTokenRuntime(config: StoreConfig, overrides: TokenRuntimeOverrides = {}): TokenRuntime {
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const logger = overrides.logger ?? new RequestLogger({ serviceName: SERVICE_NAME });
   // SILENT silences everything the function writes: its audit lines and metrics too.
   const silent = logger.getLevelName() === 'SILENT';
   const metrics = overrides.metrics ?? new ApiMetrics({ serviceName: SERVICE_NAME, silent });

@@ -16,7 +16,7 @@ export interface CallsRow {
   readonly target?: number;
 }
 
-const { Logger } = await import('@aws-lambda-powertools/logger');
+const { RequestLogger } = await import('../../lib/observability/logger.ts');
 const { startDynalite, ensureTable } = await import('../dynamodb.ts');
 const { createApp } = await import('../../lib/runtime/app.ts');
 const { KeySetCache, singleKeySet } = await import('../../lib/admin/signing-key.ts');
@@ -50,7 +50,7 @@ try {
   // The real clock, moved ahead on demand: a recorded use goes stale after 5 minutes.
   let ahead = 0;
   const app = createApp(config, {
-    db, signingKeys: new KeySetCache(async () => singleKeySet(secret, 'bench'), systemClock), logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }),
+    db, signingKeys: new KeySetCache(async () => singleKeySet(secret, 'bench'), systemClock), logger: new RequestLogger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }),
     clock: { now: () => Date.now() + ahead },
   });
   const handlers = handlersFor(app);

@@ -2,7 +2,7 @@
 // the rotation function's four steps against the Secrets Manager engine of test/support and a real
 // table, retried and failing steps, and the API refusing to change the token behind the secret's back.
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { RequestLogger } from '../../lib/observability/logger.ts';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHandler as rotationHandler } from '../../handlers/rotateServiceTokenSecret.ts';
 import { createTokenRuntime } from '../../lib/runtime/token-runtime.lean.ts';
@@ -74,7 +74,7 @@ async function world({ account = true, env = {} }: { account?: boolean; env?: Re
   const arn = engine.create(`service-token-${randomUUID()}`, UNPUBLISHED).arn;
   const runtime = createTokenRuntime(
     { ...harness.config, dynamodbEndpoint: proxy.endpoint },
-    { clock, logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'INFO' }) },
+    { clock, logger: new RequestLogger({ serviceName: 'databrain-admin-api', logLevel: 'INFO' }) },
   );
   const rotate = rotationHandler(runtime, GRACE_SECONDS);
   return {
@@ -235,7 +235,7 @@ describe('the rotation function, step by step', () => {
     const token = await startRotation(w);
     await expect(w.step(randomUUID(), 'createSecret')).rejects.toThrow(/has no stage for rotation/);
     const bare = engine.create(`bare-${randomUUID()}`, UNPUBLISHED);
-    const rotate = rotationHandler(createTokenRuntime(w.harness.config, { logger: new Logger({ logLevel: 'SILENT' }) }), GRACE_SECONDS);
+    const rotate = rotationHandler(createTokenRuntime(w.harness.config, { logger: new RequestLogger({ logLevel: 'SILENT' }) }), GRACE_SECONDS);
     await expect(rotate({ SecretId: bare.arn, ClientRequestToken: bare.versionId!, Step: 'createSecret' })).rejects.toThrow(/rotation is not enabled/);
     await steps(w, token, STEPS);
     const previous = Object.entries(engine.stages(w.arn)).find(([, stages]) => stages.includes(AWSPREVIOUS))![0];

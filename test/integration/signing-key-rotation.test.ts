@@ -3,6 +3,7 @@
 // production read path (the SDK finds the engine through AWS_ENDPOINT_URL_SECRETS_MANAGER).
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { RequestLogger } from '../../lib/observability/logger.ts';
 import { PutSecretValueCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createHandler as rotationHandler } from '../../handlers/rotateSigningKey.ts';
@@ -176,7 +177,7 @@ describe('the rotation function, step by step', () => {
 /** A container: the production App on a table, reading its key set through JWT_SECRET_ARN. */
 async function container(arn: string, tableName: string, containerClock: ManualClock = clock) {
   const config = loadConfig({ DYNAMODB_ENDPOINT: engineEndpoint(), TABLE_NAME: tableName, JWT_SECRET_ARN: arn, AWS_REGION: 'us-east-1' });
-  const app = createApp(config, { clock: containerClock, logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }) });
+  const app = createApp(config, { clock: containerClock, logger: new RequestLogger({ serviceName: 'databrain-admin-api', logLevel: 'SILENT' }) });
   return handlersFor(app);
 }
 type Container = Awaited<ReturnType<typeof container>>;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { RequestLogger } from '../../lib/observability/logger.ts';
 import { ApiMetrics } from '../../lib/observability/metrics.ts';
 import { ensureTable } from '../../scripts/dynamodb.ts';
 import { createApp, type App } from '../../lib/runtime/app.ts';
@@ -80,7 +80,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const clock = options.clock;
   const app = createApp(config, {
     signingKeys: new KeySetCache(async () => singleKeySet(secret, kid), clock ?? systemClock),
-    logger: new Logger({ serviceName: 'databrain-admin-api', logLevel }),
+    logger: new RequestLogger({ serviceName: 'databrain-admin-api', logLevel }),
     // The authorizer's counts written at the end of each invocation, not batched: tests see them at once.
     metrics: new ApiMetrics({ serviceName: 'databrain-admin-api', silent: logLevel === 'SILENT', batchMs: 0 }),
     ...(clock ? { clock } : {}),

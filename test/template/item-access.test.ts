@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { RequestLogger } from '../../lib/observability/logger.ts';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { ensureTable, startDynalite, type LocalEngine } from '../../scripts/dynamodb.ts';
 import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
@@ -108,7 +108,7 @@ beforeAll(async () => {
   );
   const clock = new ManualClock();
   const secret = new Uint8Array(randomBytes(32));
-  const app = createApp(config, { db, clock, signingKeys: new KeySetCache(async () => singleKeySet(secret, 'item-access'), clock), logger: new Logger({ serviceName: 'databrain-admin-api', logLevel: 'INFO' }) });
+  const app = createApp(config, { db, clock, signingKeys: new KeySetCache(async () => singleKeySet(secret, 'item-access'), clock), logger: new RequestLogger({ serviceName: 'databrain-admin-api', logLevel: 'INFO' }) });
   handlers = handlersFor(app);
 
   // The flow: every route, its success and the failures that take another path through the stores.
