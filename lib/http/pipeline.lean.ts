@@ -1,3 +1,4 @@
+import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { ApiError, InternalServerError, NotSelfHosted } from '../errors.ts';
 import { errorResult, type HttpResult } from './response.ts';
@@ -39,12 +40,15 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
     // formatting), the largest share of a warm request's own CPU (docs/performance.md); the HTTP
     // API's access log (serverless.yml, provider.logs.httpApi) records every HTTP request with its
     // status and latency, and Lambda's REPORT line every invocation.
-    const level = result.statusCode >= 400 ? 'info' : 'debug';
-    app.logger[level]('request completed', {
-      statusCode: result.statusCode,
-      code,
-      durationMs: Math.round(performance.now() - started),
-    });
+    // A success's line is not even built unless DEBUG is on (Powertools reads the environment for
+    // every call, written or not).
+    if (result.statusCode >= 400 || app.logger.level <= LogLevelThreshold.DEBUG) {
+      app.logger[result.statusCode >= 400 ? 'info' : 'debug']('request completed', {
+        statusCode: result.statusCode,
+        code,
+        durationMs: Math.round(performance.now() - started),
+      });
+    }
     app.logger.endInvocation();
     app.metrics.flush(context?.functionName);
     return result;

@@ -63,6 +63,8 @@ export class ApiMetrics {
   readonly #silent: boolean;
   readonly #batchMs: number;
   readonly #counts = new Map<MetricName, number>();
+  /** The (constant) `CloudWatchMetrics` part of a line that counts one event, per metric. */
+  readonly #oneCount = new Map<MetricName, unknown>();
   #written = -Infinity;
   // Provisioned and SnapStart containers start before any request: their first one is not a cold start.
   #coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE === 'on-demand';
@@ -78,7 +80,20 @@ export class ApiMetrics {
    * carries `"service": <serviceName>` already, as every Powertools Logger line does.
    */
   inline(name: MetricName): Record<string, unknown> {
-    return { ...directive(this.#namespace, ['service'], [name]), [name]: 1 };
+    return { _aws: this.countingDirective(name), [name]: 1 };
+  }
+
+  /**
+   * The `_aws` value of such a line (which must also carry `"<name>": 1`): for a writer that builds
+   * its line in one object literal, as the audit trail does on every credential event.
+   */
+  countingDirective(name: MetricName): { Timestamp: number; CloudWatchMetrics: unknown } {
+    let metrics = this.#oneCount.get(name);
+    if (!metrics) {
+      metrics = directive(this.#namespace, ['service'], [name])._aws.CloudWatchMetrics;
+      this.#oneCount.set(name, metrics);
+    }
+    return { Timestamp: Date.now(), CloudWatchMetrics: metrics };
   }
 
   count(name: MetricName): void {

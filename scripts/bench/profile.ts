@@ -52,6 +52,8 @@ const packageOf = (path: string): string => {
 };
 
 if (mode === 'warm' && target) {
+  // First: lib/admin/password.ts takes node:crypto's argon2 as it loads (see child-env.ts).
+  await import('./child-env.ts');
   const { wire, scenarios } = await import('./scenarios.ts');
   const wiring = wire();
   // --silent-log: the request without its log line (the Logger at SILENT).

@@ -113,3 +113,20 @@ describe('service token body', () => {
     expect(messageOf(() => validate(createServiceTokenSchema(), { token: 42 }))).toBe('"token" must be a string');
   });
 });
+
+describe('the rules every body is validated by', () => {
+  const schema = rotateWithAdminSchema();
+  const token = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+  it('converts: a numeric string is a number', () => {
+    expect(validate(schema, { token, expireAt: '300' })).toStrictEqual({ token, expireAt: 300 });
+  });
+
+  it('stops at the first problem: the message names one field only', () => {
+    expect(messageOf(() => validate(schema, { token: 'bad', expireAt: -1, extra: 1 }))).toBe('"token" must be a valid GUID');
+  });
+
+  it('refuses unknown keys', () => {
+    expect(messageOf(() => validate(schema, { token, expireAt: 0, extra: 1 }))).toBe('"extra" is not allowed');
+  });
+});
