@@ -1,4 +1,4 @@
-import { hashPassword, OWASP_ARGON2ID, UNKNOWN_USER_HASH, verifyPassword } from '../../lib/admin/password.ts';
+import { hashPassword, newSalt, OWASP_ARGON2ID, UNKNOWN_USER_HASH, verifyPassword } from '../../lib/admin/password.ts';
 
 describe('argon2id password hashing', () => {
   let hash: string;
@@ -36,5 +36,23 @@ describe('argon2id password hashing', () => {
     expect(UNKNOWN_USER_HASH).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await expect(verifyPassword('Str0ng!Passw0rd', UNKNOWN_USER_HASH)).resolves.toBe(false);
     await expect(verifyPassword('', UNKNOWN_USER_HASH)).resolves.toBe(false);
+  });
+});
+
+describe('salts', () => {
+  it('are 16 bytes, never repeat, and keep coming across refills of their buffer', () => {
+    const salts = Array.from({ length: 1000 }, newSalt);
+    for (const salt of salts) expect(salt).toHaveLength(16);
+    expect(new Set(salts.map((s) => s.toString('hex'))).size).toBe(salts.length);
+    // Each salt is its own copy: refilling the buffer (every 256 salts) leaves earlier ones as they were.
+    const first = newSalt();
+    const kept = first.toString('hex');
+    for (let i = 0; i < 300; i++) newSalt();
+    expect(first.toString('hex')).toBe(kept);
+  });
+
+  it('differ between two hashes of one password', async () => {
+    const [a, b] = await Promise.all([hashPassword('Str0ng!Passw0rd'), hashPassword('Str0ng!Passw0rd')]);
+    expect(a.split('$')[4]).not.toBe(b.split('$')[4]);
   });
 });
