@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { v4 as uuidv4 } from 'uuid';
 import type { App } from '../runtime/app.ts';
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
@@ -21,7 +21,7 @@ export const SIGN_IN_EMAIL_CEILING = { maxAttempts: 50, windowMs: 15 * 60 * 1000
 /** Five wrong current passwords per admin in 15 minutes, so a stolen JWT is no password oracle. */
 export const RESET_PASSWORD_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
 
-const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
+const digest = (text: string) => hash('sha256', text, 'base64url');
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
 /** Creates the instance's company and first admin, and signs the admin in. */

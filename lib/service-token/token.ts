@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * Service tokens are random v4 UUIDs. The table keeps only their SHA-256 digests: a UUID v4 has
@@ -15,8 +15,9 @@ export function canonicalUuid(spelling: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+// crypto.hash, one shot: no Hash object per digest (this runs on every token-checking request).
 export function tokenDigest(canonicalToken: string): string {
-  return createHash('sha256').update(canonicalToken, 'utf8').digest('base64url');
+  return hash('sha256', canonicalToken, 'base64url');
 }
 
 export function digestsEqual(a: string, b: string): boolean {
@@ -119,6 +120,6 @@ export function newTokenId(): string {
 }
 
 export const legacyTokenId = (digest: string): string =>
-  `st_${base32(createHash('sha256').update(`service-token-id:${digest}`, 'utf8').digest().subarray(0, ID_BYTES))}`;
+  `st_${base32(hash('sha256', `service-token-id:${digest}`, 'buffer').subarray(0, ID_BYTES))}`;
 
 export const TOKEN_ID = /^st_[a-z2-7]{16}$/;

@@ -3,7 +3,7 @@
 // DynamoDB calls with the same inputs, through the same client and stub, and the cryptography the
 // contract demands (HS256 verification of an admin JWT, signing one, argon2id). Load child-env.ts
 // before this module.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, jwtVerify } from 'jose';
@@ -48,7 +48,7 @@ const EMAIL = 'ada@acme-corp.com';
 const ACCOUNT_KEY = { pk: 'ACCOUNT' };
 const PROJECTION = 'companyId, serviceTokens, tokenRevision';
 const argon2 = { real: promisify(realArgon2), 'stand-in': promisify(standInArgon2) };
-const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
+const digest = (token: string) => hash('sha256', token, 'base64url');
 
 /** DynamoDB JSON of a plain object (strings, numbers, booleans, lists, maps). */
 function marshall(value: unknown): Record<string, unknown> {
@@ -242,8 +242,8 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     ExpressionAttributeNames: { '#current': 'current' },
     ExpressionAttributeValues: { ':digest': digest(current), ':id': tokens.current.id, ':now': Date.now(), ':staleBefore': Date.now() - 300_000 },
   }));
-  const subject = createHash('sha256').update(`${EMAIL}\n203.0.113.10`).digest('base64url');
-  const emailSubject = `EMAIL#${createHash('sha256').update(EMAIL).digest('base64url')}`;
+  const subject = hash('sha256', `${EMAIL}\n203.0.113.10`, 'base64url');
+  const emailSubject = `EMAIL#${hash('sha256', EMAIL, 'base64url')}`;
   const reserveAttempt = (pk: string, max: number) => db.send(new UpdateCommand({
     TableName: TABLE,
     Key: { pk },
