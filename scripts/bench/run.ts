@@ -319,7 +319,8 @@ try {
   if (enabled('memory')) {
     log('\n## Memory: resident set after warm invocations (stub transport, gc() twice before each reading)\n');
     const cheap = ['serviceTokenAuthorizer', 'getServiceToken', 'createServiceToken', 'rotateServiceToken (b: service token)',
-      'rotateServiceToken (a: admin JWT)', 'createAdminJwt [argon2 stand-in]', 'createAdminAccount [argon2 stand-in]',
+      'rotateServiceToken (a: admin JWT)', 'listServiceTokens', 'revokeServiceToken (a: admin JWT)',
+      'revokeServiceToken (b: service token)', 'createAdminJwt [argon2 stand-in]', 'createAdminAccount [argon2 stand-in]',
       'resetAdminPassword [argon2 stand-in]'];
     const argon2 = ['createAdminJwt', 'createAdminAccount', 'resetAdminPassword'];
     // Each process gets its function's own literal environment from serverless.yml (MALLOC_ARENA_MAX

@@ -192,12 +192,20 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
   // trail"): one JSON line to stdout, written as barely as it can be. Like the JWT work above it is
   // part of the request's necessary work, so the baselines of the routes that record an event write
   // one too; what the ratio then measures is the cost of how the handler builds and writes it.
-  const auditLine = (event: string) => {
+  // It holds what the contract asks of the line (time, outcome, actor, company, the token ids
+  // involved, source with client address and user agent, the Lambda and API Gateway request ids)
+  // and, for the events the operations issue counts, the count in embedded metric format.
+  const CLOUDWATCH_METRICS = (name: string) => [{ Namespace: 'databrain-admin-api', Dimensions: [['service']], Metrics: [{ Name: name, Unit: 'Count' }] }];
+  const auditLine = (event: string, tokenIds?: string[], metric?: string) => {
     const now = new Date().toISOString();
-    process.stdout.write(`${JSON.stringify({
-      level: 'INFO', message: 'audit', timestamp: now, service: 'databrain-admin-api', audit: event, time: now, outcome: 'success',
-      actor: `admin:${adminId}`, companyId, source: 'http', clientAddress: '203.0.113.7', userAgent: 'bench', function_request_id: context.awsRequestId,
-    })}\n`);
+    const line: Record<string, unknown> = {
+      level: 'INFO', message: 'audit', timestamp: now, service: 'databrain-admin-api',
+      _aws: metric && { Timestamp: Date.now(), CloudWatchMetrics: CLOUDWATCH_METRICS(metric) },
+      audit: event, time: now, outcome: 'success', actor: `admin:${adminId}`, companyId, tokenIds,
+      source: 'http', clientAddress: '203.0.113.7', userAgent: 'bench', function_request_id: context.awsRequestId, gatewayRequestId: 'Bench1234567=',
+    };
+    if (metric) line[metric] = 1;
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   };
   // argon2id with the parameters lib/admin/password.ts uses; in `stand-in` mode the same stand-in
   // the handler then gets, so that both sides of that ratio carry the same (tiny) cost.
@@ -233,6 +241,9 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     },
     ':next': 3,
     ':seen': 2,
+  });
+  const revokeWrite = (tokenSet: Record<string, unknown>) => writeTokens('companyId = :companyId AND tokenRevision = :seen', {
+    ':companyId': companyId, ':tokens': tokenSet, ':next': 3, ':seen': 2,
   });
   const recordUse = () => db.send(new UpdateCommand({
     TableName: TABLE,
@@ -341,7 +352,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       await verifyJwt();
       await readAccount();
       await upsert(current);
-      auditLine('service_token.created');
+      auditLine('service_token.created', ['st_b3d5f7h2k4m6p3r5'], 'ServiceTokenCreated');
     },
   });
   const rotateByTokenEv = httpEvent('POST', '/api/v2/service-token/rotate', `Bearer ${current}`, { expireAt: 300 });
@@ -354,7 +365,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     async baseline() {
       await readTokens();
       await rotateWrite();
-      auditLine('service_token.rotated');
+      auditLine('service_token.rotated', [tokens.current.id, 'st_b3d5f7h2k4m6p3r5'], 'ServiceTokenRotated');
     },
   });
   const rotateByAdminEv = httpEvent('POST', '/api/v2/service-token/rotate', adminBearer, { token: current, expireAt: 0 });
@@ -368,7 +379,49 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
       await verifyJwt();
       await readAccount();
       await rotateWrite();
-      auditLine('service_token.rotated');
+      auditLine('service_token.rotated', [tokens.current.id, 'st_b3d5f7h2k4m6p3r5'], 'ServiceTokenRotated');
+    },
+  });
+
+  const listEv = httpEvent('GET', '/api/v2/service-tokens', adminBearer);
+  add({
+    name: 'listServiceTokens', fn: 'listServiceTokens', argon2PerRequest: 0, argon2: 'none', jwt: 'verify', sdkCalls: 1,
+    responses: { GetItem: item(account(realHash)) },
+    async invoke() {
+      expectOk('listServiceTokens', await handlers.listServiceTokens(listEv, context));
+    },
+    async baseline() {
+      await verifyJwt();
+      await readAccount();
+    },
+  });
+  // Form a: the token in grace, by id (the canned set never changes: every request revokes it).
+  const revokeByAdminEv = httpEvent('POST', '/api/v2/service-token/revoke', adminBearer, { id: tokens.retired[0]!.id });
+  add({
+    name: 'revokeServiceToken (a: admin JWT)', fn: 'revokeServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'verify', sdkCalls: 2,
+    responses: { GetItem: item(account(realHash)), UpdateItem: {} },
+    async invoke() {
+      expectOk('revoke (a)', await handlers.revokeServiceToken(revokeByAdminEv, context));
+    },
+    async baseline() {
+      await verifyJwt();
+      await readAccount();
+      await revokeWrite({ current: tokens.current, retired: [{ ...tokens.retired[0]!, expiresAt: Date.now() }] });
+      auditLine('service_token.revoked', [tokens.retired[0]!.id], 'ServiceTokenRevoked');
+    },
+  });
+  // Form b: every token in grace, on the word of the current token (whose use this write records).
+  const revokeByTokenEv = httpEvent('POST', '/api/v2/service-token/revoke', `Bearer ${current}`, {});
+  add({
+    name: 'revokeServiceToken (b: service token)', fn: 'revokeServiceToken', argon2PerRequest: 0, argon2: 'none', jwt: 'none', sdkCalls: 2,
+    responses: () => ({ GetItem: projected(), UpdateItem: {} }),
+    async invoke() {
+      expectOk('revoke (b)', await handlers.revokeServiceToken(revokeByTokenEv, context));
+    },
+    async baseline() {
+      await readTokens();
+      await revokeWrite({ current: { ...tokens.current, lastUsedAt: Date.now() }, retired: [{ ...tokens.retired[0]!, expiresAt: Date.now() }] });
+      auditLine('service_token.revoked', [tokens.retired[0]!.id], 'ServiceTokenRevoked');
     },
   });
 
@@ -420,7 +473,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
         await derive();
         await Promise.all([derive(), clearReset()]);
         await changePassword(hash);
-        auditLine('password.reset');
+        auditLine('password.reset', undefined, 'PasswordReset');
       },
     });
   }
