@@ -223,7 +223,7 @@ try {
     log('(canned DynamoDB JSON, no network). Baseline: the same DynamoDB calls with the same inputs through the same');
     log('client and stub, plus the cryptography the contract requires: HS256 verification of the admin JWT (admin');
     log('paths, jose jwtVerify), HS256 signing of the issued JWT (sign-up, sign-in, jose SignJWT), argon2id (node:crypto),');
-    log('and the one audit line the contract requires of a credential event (a bare JSON.stringify + stdout write).');
+    log('and the one audit line the contract requires of a credential event (its required fields and the event\'s EMF count in one object literal, JSON.stringify + stdout write).');
     log('CPU = process.cpuUsage() (user + system, all threads: argon2 runs on the libuv pool) per request, in blocks of');
     log('~6 ms, the three sides (handler, handler without its log line, baseline) interleaved in rotating order.');
     log('ratio = median(handler blocks) / median(baseline blocks); paired = median over rounds of the per-round ratio;');
