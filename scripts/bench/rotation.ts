@@ -25,7 +25,8 @@ export interface Rotation {
 export const isRotationFunction = (name: string): name is RotationFunction => (ROTATION_FUNCTIONS as readonly string[]).includes(name);
 
 export async function rotation(fn: RotationFunction): Promise<Rotation> {
-  const child = fork(new URL('./rotation-engines.ts', import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // Not this process's V8 flags (--expose-gc, the control rows' young generation).
+  const child = fork(new URL('./rotation-engines.ts', import.meta.url), [], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const stop = () => { if (child.exitCode === null && child.signalCode === null) child.kill(); };
   try {
     const [engines] = (await Promise.race([
