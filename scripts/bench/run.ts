@@ -2,7 +2,7 @@
 // Every figure is a ratio of interleaved measurements taken in the same run (the machines these
 // run on are shared), except bundle bytes, DynamoDB call counts and argon2id's cost per hash.
 //
-//   npm run bench                      everything (about 4 minutes on 2 loaded cores)
+//   npm run bench                      everything (about 10 minutes on 2 loaded cores)
 //   npm run bench -- --quick           fewer runs: a smoke test of the bench, not figures to quote
 //   npm run bench -- --only=cold,warm  some sections: size, cold, warm, argon2, calls, memory
 //   npm run bench -- --explain         also: what each dependency adds to a cold start
