@@ -2,7 +2,7 @@
 // Every figure is a ratio of interleaved measurements taken in the same run (the machines these
 // run on are shared), except bundle bytes, DynamoDB call counts and argon2id's cost per hash.
 //
-//   npm run bench                      everything (about 4 minutes on 2 loaded cores)
+//   npm run bench                      everything (about 10 minutes on 2 loaded cores)
 //   npm run bench -- --quick           fewer runs: a smoke test of the bench, not figures to quote
 //   npm run bench -- --only=cold,warm  some sections: size, cold, warm, argon2, calls, memory
 //   npm run bench -- --explain         also: what each dependency adds to a cold start
@@ -21,6 +21,7 @@ import { measureCold, type ColdResult } from './cold.ts';
 import { kib, median, table, verdict } from './stats.ts';
 import type { CallsRow } from './calls.ts';
 import type { MemoryResult } from './memory.ts';
+import { ROTATION_FUNCTIONS } from './rotation.ts';
 import type { Argon2Run } from './argon2.ts';
 import type { WarmResult } from './warm.ts';
 
@@ -318,11 +319,15 @@ try {
   // ---------------------------------------------------------------- memory (section 4)
   if (enabled('memory')) {
     log('\n## Memory: resident set after warm invocations (stub transport, gc() twice before each reading)\n');
+    log('The rotation functions: one invocation = one rotation step, against a Secrets Manager engine and dynalite in another process.\n');
     const cheap = ['serviceTokenAuthorizer', 'getServiceToken', 'createServiceToken', 'rotateServiceToken (b: service token)',
       'rotateServiceToken (a: admin JWT)', 'listServiceTokens', 'revokeServiceToken (a: admin JWT)',
       'revokeServiceToken (b: service token)', 'createAdminJwt [argon2 stand-in]', 'createAdminAccount [argon2 stand-in]',
       'resetAdminPassword [argon2 stand-in]'];
     const argon2 = ['createAdminJwt', 'createAdminAccount', 'resetAdminPassword'];
+    // The Secrets Manager rotation functions: one invocation is one rotation step, against engines in
+    // another process (scripts/bench/rotation.ts); judged like the cheap rows, on their control rows.
+    const rotations = [...ROTATION_FUNCTIONS];
     // Each process gets its function's own literal environment from serverless.yml (MALLOC_ARENA_MAX
     // of the argon2id functions), as Lambda would start it.
     const memoryJob = (scenario: string, marks: readonly number[], label = scenario, execArgv: string[] = []) => async () => ({
@@ -337,8 +342,14 @@ try {
       // size from the start, so that its growth does not count.
       ...cheap.map((name) => memoryJob(name, MEMORY.marks, `${name} [young gen fixed]`, [...PINNED_SEMI_SPACE])),
     ];
+    // Minutes each (a few ms per step): started first, so that the short jobs fill the other slot.
+    const rotationJobs = [
+      ...rotations.map((name) => memoryJob(name, MEMORY.marks)),
+      ...rotations.map((name) => memoryJob(name, MEMORY.marks, `${name} [young gen fixed]`, [...PINNED_SEMI_SPACE])),
+    ];
     // Two at a time: memory does not depend on CPU share, and the run stays within minutes.
-    const results = await pool(jobs, 2);
+    const pooled = await pool([...rotationJobs, ...jobs], 2);
+    const results = [...pooled.slice(rotationJobs.length), ...pooled.slice(0, rotationJobs.length)];
     raw.memory = results;
     const rows = [['request', 'readings after', 'RSS first', 'RSS second', 'growth', 'heap used', 'V8 heap committed', 'of which young gen',
       'code', 'target', '', 'RSS third', 'third vs second', 'heap used', 'target', '']];
@@ -375,6 +386,10 @@ try {
     log('that is not V8 sizing its young generation. The target is the leak check (third vs second reading, ≤ +3%): on the control rows and the argon2id');
     log('rows, where the young generation cannot change between the two readings; in the other rows V8 may still double it after');
     log('the second reading, depending on timing.');
+    log(`${rotations.join(', ')}: the production handlers invoked as Secrets Manager invokes them, createSecret, setSecret, testSecret,`);
+    log('finishSecret in turn (each rotation started with RotateSecret, checked AWSCURRENT after finishSecret), a Secrets Manager client made');
+    log('and destroyed per step; the engines (Secrets Manager, dynalite) run in a process of their own, so that their state, which grows');
+    log('with every rotation, is not counted.');
     took();
   }
 
