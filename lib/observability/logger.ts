@@ -11,36 +11,39 @@ import type { Context } from 'aws-lambda';
  * request id, the cold-start flag of its own invocation, the gateway request id and the source.
  */
 export class RequestLogger extends Logger {
-  #pending: { readonly context: Context | undefined; readonly keys: LogAttributes } | undefined;
-  #applied = false;
-  #coldStart = false;
+  // Not #private: Powertools may write a line from inside its own constructor (a warning about its
+  // options), which calls createAndPopulateLogItem below before these fields exist. A #private
+  // field read then throws; an ordinary one reads as undefined.
+  private pending: { readonly context: Context | undefined; readonly keys: LogAttributes } | undefined;
+  private applied = false;
+  private invocationColdStart = false;
 
   /** At the start of every invocation: what its lines, if any, will carry. */
   startInvocation(context: Context | undefined, keys: LogAttributes): void {
     // Taken now, not when the first line is written: Powertools flips the flag on first read.
-    this.#coldStart = super.getColdStart();
-    this.#pending = { context, keys };
-    this.#applied = false;
+    this.invocationColdStart = super.getColdStart();
+    this.pending = { context, keys };
+    this.applied = false;
   }
 
   /** At the end of every invocation, whatever its outcome. */
   endInvocation(): void {
-    if (this.#applied) this.resetKeys();
-    this.#pending = undefined;
-    this.#applied = false;
+    if (this.applied) this.resetKeys();
+    this.pending = undefined;
+    this.applied = false;
   }
 
   /** The flag of the invocation under way (Powertools reads it in `addContext`). */
   override getColdStart(): boolean {
-    return this.#coldStart;
+    return this.invocationColdStart === true;
   }
 
   // Powertools calls this for every line it prints (or buffers), and for none other.
   protected override createAndPopulateLogItem(...args: Parameters<Logger['createAndPopulateLogItem']>): ReturnType<Logger['createAndPopulateLogItem']> {
-    const pending = this.#pending;
+    const pending = this.pending;
     if (pending) {
-      this.#pending = undefined;
-      this.#applied = true;
+      this.pending = undefined;
+      this.applied = true;
       if (pending.context) this.addContext(pending.context);
       this.appendKeys(pending.keys);
     }
