@@ -88,7 +88,7 @@ describe('the logger itself', () => {
   it('can be built with options Powertools warns about while it is being constructed', async () => {
     // Powertools writes that warning from inside its own constructor, before a subclass's fields exist.
     const options = { serviceName: 'databrain-admin-api', persistentKeys: { a: 1 }, persistentLogAttributes: { b: 2 } };
-    const { result, output } = await captureOutput(async () => new RequestLogger(options as ConstructorParameters<typeof RequestLogger>[0]));
+    const { result, output } = await captureOutput(async () => new RequestLogger(options as unknown as ConstructorParameters<typeof RequestLogger>[0]));
     expect(result).toBeInstanceOf(RequestLogger);
     expect(output).toContain('"level":"WARN"');
   });
