@@ -360,9 +360,14 @@ describe('a rotation under load', () => {
       containers[3] = await container(arn, tableName, loadClock);
       await until(() => iterations >= 16 && loadClock.now() >= firstAt + 6 * 60_000);
       await rotateFully(arn);
+      const secondAt = loadClock.now();
       containers[2] = await container(arn, tableName, loadClock);
       const second = iterations;
-      await until(() => iterations >= second + 8);
+      // Past every container's key-set age, so each of them signs with the second rotation's key,
+      // whichever containers the clients happen to reach.
+      await until(() => iterations >= second + 8 && loadClock.now() >= secondAt + 6 * 60_000);
+      const refreshed = iterations;
+      await until(() => iterations >= refreshed + 4);
       stop = true;
       await Promise.all(clients);
 
