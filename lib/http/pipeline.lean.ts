@@ -42,8 +42,9 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
     // status and latency, and Lambda's REPORT line every invocation.
     // A success's line is not even built unless DEBUG is on (Powertools reads the environment for
     // every call, written or not).
-    if (result.statusCode >= 400 || app.logger.level <= LogLevelThreshold.DEBUG) {
-      app.logger[result.statusCode >= 400 ? 'info' : 'debug']('request completed', {
+    const failed = result.statusCode >= 400;
+    if (failed || app.logger.level <= LogLevelThreshold.DEBUG) {
+      app.logger[failed ? 'info' : 'debug']('request completed', {
         statusCode: result.statusCode,
         code,
         durationMs: Math.round(performance.now() - started),

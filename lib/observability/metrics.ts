@@ -52,7 +52,7 @@ function directive(namespace: string, dimensions: string[], names: string[]) {
 }
 
 /**
- * One per container. A credential event's metric rides on its audit line (`inline`): one line for
+ * One per container. A credential event's metric rides on its audit line (`countingDirective`): one line for
  * both, written when the event happens. The authorizer's counts accumulate and `flush()` writes
  * them as one line at the end of an invocation, at most every BATCH_MS; the first invocation of an
  * on-demand container also writes `ColdStart` (dimensions `service`, `function_name`).
@@ -76,16 +76,9 @@ export class ApiMetrics {
   }
 
   /**
-   * The keys that make a log line count `name` once, with the `service` dimension: for a line that
-   * carries `"service": <serviceName>` already, as every Powertools Logger line does.
-   */
-  inline(name: MetricName): Record<string, unknown> {
-    return { _aws: this.countingDirective(name), [name]: 1 };
-  }
-
-  /**
-   * The `_aws` value of such a line (which must also carry `"<name>": 1`): for a writer that builds
-   * its line in one object literal, as the audit trail does on every credential event.
+   * The `_aws` value that makes a log line count `name` once, with the `service` dimension: for a
+   * line that carries `"service": <serviceName>` and `"<name>": 1` already, as the audit trail's
+   * lines do.
    */
   countingDirective(name: MetricName): { Timestamp: number; CloudWatchMetrics: unknown } {
     let metrics = this.#oneCount.get(name);

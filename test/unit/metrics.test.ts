@@ -73,7 +73,7 @@ describe('the EMF metrics writer', () => {
   it('gives a log line the keys that count one event, for the line\'s own `service`', () => {
     const metrics = new ApiMetrics({ serviceName: 'databrain-admin-api' });
     const { service: _service, ...keys } = emf('databrain-admin-api', service, { SignInLocked: 1 }, start);
-    expect(metrics.inline('SignInLocked')).toStrictEqual(keys);
+    expect({ _aws: metrics.countingDirective('SignInLocked'), SignInLocked: 1 }).toStrictEqual(keys);
   });
 
   it('writes nothing when silent, and forgets what it counted', () => {
