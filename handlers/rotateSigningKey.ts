@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { rotationStep, type RotationLog } from '../lib/admin/signing-key-rotation.ts';
-import { RotatedSecret, type RotationEvent } from '../lib/aws/secret-rotation.ts';
+import { rotatedSecrets, type RotationEvent } from '../lib/aws/secret-rotation.ts';
 import { systemClock, type Clock } from '../lib/runtime/clock.ts';
 import { AuditLog } from '../lib/observability/audit.ts';
 import { ApiMetrics } from '../lib/observability/metrics.ts';
@@ -10,16 +10,16 @@ import { ApiMetrics } from '../lib/observability/metrics.ts';
  * invokes it once per step (createSecret, setSecret, testSecret, finishSecret). A thrown error fails
  * the step; Secrets Manager retries the rotation with the same token later.
  */
-export const createHandler = (clock: Clock, log: RotationLog, audit: Pick<AuditLog, 'record'>) => async (event: RotationEvent): Promise<void> => {
-  const secret = new RotatedSecret(event.SecretId, process.env.AWS_REGION);
-  try {
-    await rotationStep(event, { secret, clock, log, audit });
-  } catch (error) {
-    log.error('signing key rotation step failed', { step: event.Step, versionId: event.ClientRequestToken, error });
-    throw error;
-  } finally {
-    secret.destroy();
-  }
+export const createHandler = (clock: Clock, log: RotationLog, audit: Pick<AuditLog, 'record'>) => {
+  const secrets = rotatedSecrets();
+  return async (event: RotationEvent): Promise<void> => {
+    try {
+      await rotationStep(event, { secret: secrets(event.SecretId), clock, log, audit });
+    } catch (error) {
+      log.error('signing key rotation step failed', { step: event.Step, versionId: event.ClientRequestToken, error });
+      throw error;
+    }
+  };
 };
 
 const SERVICE_NAME = 'databrain-admin-api';

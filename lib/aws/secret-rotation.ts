@@ -39,14 +39,26 @@ export interface SecretDescription {
   readonly versionStages: Readonly<Record<string, readonly string[]>>;
 }
 
+/**
+ * The secrets a container's rotation steps work on, through one Secrets Manager client made at its
+ * first step and reused by the next ones, like the DynamoDB client: a rotation's four steps come
+ * seconds apart, and a client per step paid for its construction and a new connection (a TLS
+ * handshake, on AWS) at every step. The region, credentials and endpoint are the SDK's defaults
+ * (AWS_REGION; AWS_ENDPOINT_URL_SECRETS_MANAGER in the tests), read at the first step.
+ */
+export function rotatedSecrets(): (secretId: string) => RotatedSecret {
+  let client: SecretsManagerClient | undefined;
+  return (secretId) => new RotatedSecret((client ??= new SecretsManagerClient(BOUNDED_CALLS)), secretId);
+}
+
 /** The calls a rotation function makes on the secret it rotates, and nothing else. */
 export class RotatedSecret {
   readonly #client: SecretsManagerClient;
   readonly #id: string;
 
-  constructor(secretId: string, region: string | undefined) {
+  constructor(client: SecretsManagerClient, secretId: string) {
+    this.#client = client;
     this.#id = secretId;
-    this.#client = new SecretsManagerClient({ ...(region && { region }), ...BOUNDED_CALLS });
   }
 
   async describe(): Promise<SecretDescription> {
@@ -80,10 +92,6 @@ export class RotatedSecret {
     await this.#client.send(new UpdateSecretVersionStageCommand({
       SecretId: this.#id, VersionStage: AWSCURRENT, MoveToVersionId: to, RemoveFromVersionId: from,
     }));
-  }
-
-  destroy(): void {
-    this.#client.destroy();
   }
 }
 

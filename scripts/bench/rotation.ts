@@ -1,6 +1,6 @@
 // The memory rows of the two Secrets Manager rotation functions (scripts/bench/memory.ts): their
 // production handlers (module wiring as deployed: Powertools Logger at INFO on stdout, the system
-// clock, a SecretsManagerClient made and destroyed per invocation), invoked as Secrets Manager
+// clock, one SecretsManagerClient made at the first step and reused), invoked as Secrets Manager
 // invokes them, against engines in another process (rotation-engines.ts). Load child-env.ts first.
 // The SDK and the handlers load in rotation() only: the other rows' processes import this module too.
 import { fork } from 'node:child_process';

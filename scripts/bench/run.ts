@@ -393,8 +393,8 @@ try {
     log('The target is the leak check (retained, third vs second reading, ≤ +3%): on the control rows and the argon2id rows, where');
     log('the young generation cannot change between the plain readings either; RSS third vs second is information.');
     log(`${rotations.join(', ')}: the production handlers invoked as Secrets Manager invokes them, createSecret, setSecret, testSecret,`);
-    log('finishSecret in turn (each rotation started with RotateSecret, checked AWSCURRENT after finishSecret), a Secrets Manager client made');
-    log('and destroyed per step; the engines (Secrets Manager, dynalite) run in a process of their own, so that their state, which grows');
+    log('finishSecret in turn (each rotation started with RotateSecret, checked AWSCURRENT after finishSecret), one Secrets Manager client');
+    log('per process as per container; the engines (Secrets Manager, dynalite) run in a process of their own, so that their state, which grows');
     log('with every rotation, is not counted.');
     took();
   }

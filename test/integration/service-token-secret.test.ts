@@ -124,6 +124,7 @@ describe('the rotation function, step by step', () => {
   it('publishes the first token: createSecret writes it pending, setSecret makes it current, testSecret checks it, finishSecret publishes it', async () => {
     const w = await world();
     const token = await startRotation(w);
+    const connections = engine.connections;
 
     const created = await w.step(token, 'createSecret');
     const pending = engine.valueAt(w.arn, AWSPENDING)!;
@@ -154,6 +155,8 @@ describe('the rotation function, step by step', () => {
     expect(engine.stages(w.arn)[token]).toEqual(expect.arrayContaining([AWSCURRENT]));
     expect(await isAllowed(w, pending)).toBe(true);
     for (const output of [created, set, finished]) expect(output).not.toContain(pending);
+    // The steps share the container's one Secrets Manager client, and its connection.
+    expect(engine.connections - connections).toBe(1);
   });
 
   it('rotates: the new token current, the published one in grace for the grace period until AWSCURRENT has moved and after', async () => {

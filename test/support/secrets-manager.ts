@@ -138,6 +138,8 @@ export interface SecretsManagerEngine {
   /** Every request received since start (or the last reset/clearCalls), in order. */
   readonly calls: readonly Call[];
   clearCalls(): void;
+  /** TCP connections accepted since start: a client that keeps its connection alive opens one. */
+  readonly connections: number;
   /** Forgets all secrets, faults and calls. */
   reset(): void;
   stop(): Promise<void>;
@@ -309,6 +311,7 @@ export async function startSecretsManager(options: EngineOptions = {}): Promise<
   let faults: { operation: string; fault: Fault; remaining: number; match?: (input: Record<string, any>) => boolean }[] = [];
   let calls: Call[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const timers = new Set<NodeJS.Timeout>();
 
   const find = (id: string): Secret => {
@@ -625,6 +628,7 @@ export async function startSecretsManager(options: EngineOptions = {}): Promise<
     });
   });
   server.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -695,6 +699,9 @@ export async function startSecretsManager(options: EngineOptions = {}): Promise<
     },
     clearFaults() {
       faults = [];
+    },
+    get connections() {
+      return connections;
     },
     get calls() {
       return calls;
