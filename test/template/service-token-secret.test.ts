@@ -4,7 +4,7 @@ import { MAX_GRACE_SECONDS } from '../../lib/service-token/bodies.ts';
 import { MAX_GRACE_HOURS, MIN_GRACE_HOURS, UNPUBLISHED } from '../../lib/service-token/secret-rotation.ts';
 import { checkIamPolicies, checkTemplate, loadCloudFormationSpec } from './aws-spec.ts';
 import { PUBLISHED_TOKEN_DIR } from './package-setup.ts';
-import { FUNCTIONS, functionLogicalId, loadTemplate, resource, type Statement, type Template } from './template.ts';
+import { FUNCTIONS, functionLogicalId, loadTemplate, logGroupLogicalId, resource, type Statement, type Template } from './template.ts';
 
 /*
  * The published service token (stage parameter serviceTokenSecret, docs/token-management.md): packaged
@@ -22,10 +22,12 @@ const published = JSON.parse(
 ) as WithParameters;
 
 const ADDED = [
+  'RotateServiceTokenSecretErrorsAlarm',
   'RotateServiceTokenSecretLambdaFunction',
   'RotateServiceTokenSecretLogGroup',
   'RotateServiceTokenSecretPermission',
   'RotateServiceTokenSecretRole',
+  'RotateServiceTokenSecretThrottlesAlarm',
   'ServiceTokenSecret',
   'ServiceTokenSecretRotationSchedule',
 ];
@@ -45,7 +47,7 @@ describe('the default templates', () => {
 });
 
 describe('the template with --param serviceTokenSecret=true', () => {
-  it('adds the secret, its rotation function, log group, schedule, permission and role, and no other resource', () => {
+  it('adds the secret, its rotation function, log group, schedule, permission, role and alarms, and no other resource', () => {
     const before = new Set(withoutVersions(Object.keys(dev.Resources)));
     const added = withoutVersions(Object.keys(published.Resources)).filter((id) => !before.has(id)).sort();
     expect(added).toEqual(ADDED);
@@ -130,6 +132,26 @@ describe('the template with --param serviceTokenSecret=true', () => {
     expect(others.filter(([, role]) => mentionsPublishedToken(role)).map(([id]) => id)).toEqual([]);
   });
 
+  it('alarms on any error or throttle of the rotation function, like every other function\'s', () => {
+    for (const metric of ['Errors', 'Throttles']) {
+      const { AlarmName, AlarmDescription, MetricName, ...rest } = resource(published, `RotateServiceTokenSecret${metric}Alarm`).Properties!;
+      const { AlarmName: _, AlarmDescription: __, MetricName: signingKeyMetric, ...signingKey } = resource(published, `RotateSigningKey${metric}Alarm`).Properties!;
+      expect(MetricName).toBe(signingKeyMetric);
+      expect(AlarmName).toBe(`databrain-admin-api-dev rotateServiceTokenSecret ${metric.toLowerCase()}`);
+      expect(AlarmDescription).toEqual(expect.stringContaining('docs/operations.md'));
+      expect(rest).toEqual({ ...signingKey, Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RotateServiceTokenSecretLambdaFunction' } }] });
+    }
+  });
+
+  it('lists the rotation function\'s log group in the audit trail\'s query, with every other function\'s but the authorizer\'s', () => {
+    const query = (template: Template) => resource(template, 'AuditTrailQuery').Properties!;
+    const expected = [...Object.keys(FUNCTIONS), 'rotateServiceTokenSecret'].filter((fn) => fn !== 'serviceTokenAuthorizer')
+      .map((fn) => ({ Ref: logGroupLogicalId(fn) }));
+    expect([...query(published).LogGroupNames].sort(byRef)).toEqual(expected.sort(byRef));
+    // The rest of the query is the stack's.
+    expect({ ...query(published), LogGroupNames: [] }).toEqual({ ...query(dev), LogGroupNames: [] });
+  });
+
   it('outputs the secret\'s ARN and the rotation function\'s name', () => {
     expect(published.Outputs?.ServiceTokenSecretArn?.Value).toEqual({ Ref: 'ServiceTokenSecret' });
     expect(published.Outputs?.RotateServiceTokenSecretFunctionName?.Value).toEqual({ Ref: 'RotateServiceTokenSecretLambdaFunction' });
@@ -140,3 +162,5 @@ describe('the template with --param serviceTokenSecret=true', () => {
     expect(await checkIamPolicies(published)).toEqual([]);
   });
 });
+
+const byRef = (a: { Ref: string }, b: { Ref: string }) => a.Ref.localeCompare(b.Ref);
