@@ -11,7 +11,6 @@ import type { RotationEngines } from './rotation-engines.ts';
 export const ROTATION_FUNCTIONS = ['rotateSigningKey', 'rotateServiceTokenSecret'] as const;
 type RotationFunction = (typeof ROTATION_FUNCTIONS)[number];
 
-const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 /** The stage parameter serviceTokenGraceHours's default (serverless.yml), the function's SERVICE_TOKEN_GRACE_HOURS. */
 const GRACE_HOURS = '24';
 
@@ -36,6 +35,7 @@ export async function rotation(fn: RotationFunction): Promise<Rotation> {
 
     const { DescribeSecretCommand, RotateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
     const { pointSdkAt, secretsManagerClient } = await import('../../test/support/secrets-manager.ts');
+    const { ROTATION_STEPS: STEPS } = await import('../../lib/aws/secret-rotation.ts');
     // Where Lambda's environment would point the SDK, and the function's configuration.
     pointSdkAt(engines.secretsManager);
     process.env.DYNAMODB_ENDPOINT = engines.dynamodbEndpoint;
