@@ -1,18 +1,18 @@
-import { resetPassword } from '../lib/admin/account.ts';
+import { resetPassword } from '../lib/admin/reset-password.ts';
+import { resetPasswordSchema } from '../lib/admin/bodies.ts';
 import { json } from '../lib/http/response.ts';
-import { adminHandler, type AdminOperation } from '../lib/http/operation.ts';
-import { resetPasswordSchema, type ResetPasswordBody } from '../lib/admin/bodies.ts';
+import { appFromEnvironment } from '../lib/wiring/app.ts';
+import { adminRoute, handlerFor } from '../lib/wiring/routes.ts';
 
-// Built once, as the module loads (during Lambda's init), and only the schema this function uses.
 const schema = resetPasswordSchema();
 
 /** POST /api/v2/service-token/reset-password — changes the admin password, revoking every earlier admin JWT. */
-export const operation: AdminOperation<ResetPasswordBody> = {
+export const route = adminRoute({
   schema: () => schema,
   async run({ body, principal }, app) {
     await resetPassword(app, principal, body);
     return json(200, { data: { success: true } });
   },
-};
+});
 
-export const handler = adminHandler(operation);
+export const handler = handlerFor(route, appFromEnvironment());

@@ -2,7 +2,7 @@ import type { APIGatewaySimpleAuthorizerWithContextResult, Context } from 'aws-l
 import { AuthenticationError } from '../lib/errors.ts';
 import { bearerToken, normalizeEvent } from '../lib/http/request.ts';
 import { authenticateServiceToken, describeToken } from '../lib/service-token/authenticate.ts';
-import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/runtime/token-runtime.lean.ts';
+import { tokenRuntimeFromEnvironment, type TokenRuntime } from '../lib/wiring/token-runtime.lean.ts';
 
 /** Authorizer context values must be scalars: `expiresAt` is left out while the token is current. */
 export type AuthorizerContext = { companyId: string; id: string; createdAt: string; expiresAt?: string };

@@ -3,7 +3,6 @@ import type { Database } from '../aws/dynamodb.ts';
 import { AccountAlreadyExists } from '../errors.ts';
 import { ACCOUNT_KEY } from '../aws/table.ts';
 import { isConditionFailure, mayBeOwnRetriedWrite } from '../aws/conditions.ts';
-import type { TokenSet } from '../service-token/token.store.ts';
 
 /** The instance's company, its admin and its service tokens. One per instance, so one item with a fixed key. */
 export interface Account {
@@ -15,8 +14,11 @@ export interface Account {
   readonly passwordHash: string;
   readonly credentialVersion: number;
   readonly createdAt: string;
-  /** The company's service tokens live in this item too; see lib/service-token/token.store.ts. */
-  readonly serviceTokens?: TokenSet;
+  /**
+   * The company's service tokens live in this item too, in the shape lib/service-token/token.store.ts
+   * alone reads and writes (`tokenState` turns them into a token set).
+   */
+  readonly serviceTokens?: unknown;
   readonly tokenRevision?: number;
 }
 
@@ -63,7 +65,7 @@ export class AccountStore {
 
   /**
    * Stores a new password hash and bumps the credential version, which revokes every admin JWT
-   * issued before. False when the credentials changed since `seenVersion` was read.
+   * issued before (reset-password.ts). False when the credentials changed since `seenVersion` was read.
    */
   async changePassword(adminId: string, seenVersion: number, passwordHash: string): Promise<boolean> {
     try {

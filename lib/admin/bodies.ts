@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { normalizeEmail } from './email.ts';
+import { isConsumerAddress, normalizeEmail } from './email.ts';
 
 /**
  * Request bodies, validated with Joi; its messages (`"token" is required`, `"x" is not allowed`)
@@ -50,7 +50,6 @@ export function signUpSchema(consumerDomains: readonly string[]): Joi.ObjectSche
 }
 
 function buildSignUpSchema(consumerDomains: readonly string[]): Joi.ObjectSchema<SignUpBody> {
-  const isConsumer = (domain: string) => consumerDomains.some((d) => domain === d || domain.endsWith(`.${d}`));
   return Joi.object<SignUpBody>({
     firstName: Joi.string().trim().min(3).max(30).required(),
     // Normalised (email.ts) before any rule looks at it: email() and the consumer-domain check
@@ -61,7 +60,7 @@ function buildSignUpSchema(consumerDomains: readonly string[]): Joi.ObjectSchema
       .max(254)
       .email({ minDomainSegments: 2 })
       .custom((value: string, helpers) =>
-        isConsumer(value.slice(value.lastIndexOf('@') + 1)) ? helpers.error('email.consumerDomain') : value,
+        isConsumerAddress(value, consumerDomains) ? helpers.error('email.consumerDomain') : value,
       )
       .rule({ message: '{{#label}} must be a company address, not a personal email provider' })
       .required(),

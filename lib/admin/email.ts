@@ -20,3 +20,13 @@ export function normalizeEmail(email: string): string {
   const domain = domainToASCII(text.slice(at + 1));
   return domain === '' ? text : `${text.slice(0, at + 1)}${domain}`;
 }
+
+/**
+ * Sign-up refuses a personal provider's address: an address whose domain is one of
+ * `consumerDomains` (CONSUMER_EMAIL_DOMAINS, default in lib/runtime/config.ts) or a subdomain of
+ * one. `email` is normalised (normalizeEmail) first, so no look-alike spelling slips past.
+ */
+export function isConsumerAddress(email: string, consumerDomains: readonly string[]): boolean {
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  return consumerDomains.some((d) => domain === d || domain.endsWith(`.${d}`));
+}

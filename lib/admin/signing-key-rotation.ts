@@ -9,11 +9,14 @@ import {
   type RotatedSecret,
   type RotationEvent,
   type SecretDescription,
-} from '../aws/secret-rotation.ts';
+} from '../aws/secrets-manager-rotation.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { parseKeySet, rotateKeySet, serializeKeySet, type KeySet } from './signing-key.ts';
 
 export type RotationLog = Pick<Logger, 'info' | 'error'>;
+
+/** How the log lines of this rotation name it. */
+export const WHAT = 'signing key rotation';
 
 export interface RotationDeps {
   readonly secret: Pick<RotatedSecret, 'describe' | 'value' | 'putPending' | 'moveCurrent'>;
@@ -27,14 +30,14 @@ export interface RotationDeps {
  * checks (runRotationStep). Until finishSecret moves AWSCURRENT, the functions see only the old set,
  * so a failure at any step leaves the old key current and every JWT valid.
  */
-export function rotationStep(event: RotationEvent, deps: RotationDeps): Promise<void> {
+export function signingKeyRotationStep(event: RotationEvent, deps: RotationDeps): Promise<void> {
   return runRotationStep(event, deps.secret, {
     createSecret: (token) => createSecret(token, deps),
     // The key set has no other home to update: the functions read it from this secret.
     setSecret: async () => {},
     testSecret: (token) => testSecret(token, deps),
     finishSecret: (token, versionStages) => finishSecret(token, versionStages, deps),
-  }, deps.log, 'signing key rotation');
+  }, deps.log, WHAT);
 }
 
 async function currentSet(deps: RotationDeps): Promise<KeySet> {
@@ -53,12 +56,12 @@ async function pendingSet(token: string, deps: RotationDeps): Promise<KeySet> {
 async function createSecret(token: string, deps: RotationDeps): Promise<void> {
   const current = await currentSet(deps);
   if ((await deps.secret.value(AWSPENDING, token)) !== undefined) {
-    deps.log.info('signing key rotation: the pending key set exists already', { versionId: token });
+    deps.log.info(`${WHAT}: the pending key set exists already`, { versionId: token });
     return;
   }
   const next = rotateKeySet(current, new Date(deps.clock.now()));
   await deps.secret.putPending(token, serializeKeySet(next));
-  deps.log.info('signing key rotation: pending key set written', { versionId: token, pendingKid: next.current });
+  deps.log.info(`${WHAT}: pending key set written`, { versionId: token, pendingKid: next.current });
 }
 
 /**
@@ -71,7 +74,7 @@ async function testSecret(token: string, deps: RotationDeps): Promise<void> {
   // without a value, then removes it. There is nothing to test then, and failing would fail the
   // deployment that creates the rotation schedule.
   if ((await deps.secret.value(AWSPENDING, token)) === undefined) {
-    deps.log.info('signing key rotation: testSecret on a pending version without a value (a configuration test), nothing to test', { versionId: token });
+    deps.log.info(`${WHAT}: testSecret on a pending version without a value (a configuration test), nothing to test`, { versionId: token });
     return;
   }
   const [current, pending] = [await currentSet(deps), await pendingSet(token, deps)];
@@ -88,7 +91,7 @@ async function finishSecret(token: string, versionStages: SecretDescription['ver
   const pending = await pendingSet(token, deps);
   await moveCurrentTo(deps.secret, token, versionStages);
   deps.audit.record('signing_key.rotated', { outcome: 'success', actor: 'system', keyId: pending.current });
-  deps.log.info('signing key rotation: finished', {
+  deps.log.info(`${WHAT}: finished`, {
     versionId: token,
     previousKid: pending.keys[pending.keys.findIndex((key) => key.kid === pending.current) - 1]?.kid,
   });

@@ -5,7 +5,7 @@
  * - `SIGNIN#<digest>`: failed sign-ins of one (email, client address);
  * - `SIGNIN#EMAIL#<digest>`: failed sign-ins of one email, whatever address each came from;
  * - `RESET#<adminId>`: wrong current passwords given to the password reset by one admin.
- * The attempt counters expire through TTL on `expiresAt` (clean-up only; lib/admin/sign-in-attempts.store.ts).
+ * The attempt counters expire through TTL on `expiresAt` (clean-up only; lib/admin/attempts.store.ts).
  */
 export const ACCOUNT_KEY = { pk: 'ACCOUNT' } as const;
 

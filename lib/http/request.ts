@@ -28,7 +28,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * The client address given to a direct invocation that does not imitate an API Gateway event: such
  * invocations share one per-address lock-out bucket per email. That is no bound on a direct caller,
  * who can equally send an imitation of an API Gateway event with any `sourceIp` it likes (a fresh
- * bucket per attempt, or someone else's): the per-email ceiling (lib/admin/account.ts) is what
+ * bucket per attempt, or someone else's): the per-email ceiling (lib/admin/attempts.store.ts) is what
  * bounds sign-in attempts whatever the event claims.
  */
 export const DIRECT_INVOCATION_ADDRESS = 'direct-invocation';

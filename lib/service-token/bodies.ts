@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { canonicalUuid, plainlyNotRandom } from './token.ts';
+import { canonicalUuid } from '../credentials/secret.ts';
+import { plainlyNotRandom } from './token.ts';
 
 /**
  * A service token: a random (v4) UUID in any common spelling, returned in canonical form. One whose

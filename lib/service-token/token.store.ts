@@ -2,48 +2,22 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ACCOUNT_KEY } from '../aws/table.ts';
 import type { Database } from '../aws/dynamodb.ts';
 import { isConditionFailure, mayBeOwnRetriedWrite } from '../aws/conditions.ts';
+import { EMPTY_KEY_SET, type Key, type KeySet, type Located, type Retired } from '../credentials/key-set.ts';
+import { RECORD_USE_TIMEOUT_MS, staleBefore } from '../credentials/last-used.ts';
 import { legacyTokenId } from './token.ts';
 
-/**
- * A service token as stored: its id and SHA-256 digest, never its value. Times in epoch
- * milliseconds. `lastUsedAt`: when it last authenticated a request, recorded at most once per
- * LAST_USED_PRECISION_MS (absent: never, or not since ids and use times were recorded).
- */
-export interface StoredToken {
-  readonly id: string;
-  readonly digest: string;
-  readonly createdAt: number;
-  readonly lastUsedAt?: number;
-}
-
-/** A rotated-out (or revoked) token, valid until `expiresAt`, decided at read time against the clock. */
-export interface RetiredToken extends StoredToken {
-  readonly expiresAt: number;
-}
-
-/**
- * The company's service tokens: at most one current (none after the current one was revoked, until
- * the next create), and the rotated-out ones, valid or kept as tombstones.
- */
-export interface TokenSet {
-  readonly current?: StoredToken | undefined;
-  readonly retired: readonly RetiredToken[];
-}
+/** The company's service tokens as the credential engine sees them: at most one active (current). */
+export type TokenSet = KeySet;
 
 /** The token set as read, with the revision a conditional write must still find. */
 export interface TokenState {
   readonly companyId: string;
-  readonly tokens: TokenSet | undefined;
+  readonly tokens: TokenSet;
   readonly revision: number;
 }
 
-/** Where one token sits in the stored set: the current slot, or an index of `retired`. */
-export type TokenPlace = 'current' | number;
-
-/** `lastUsedAt` is written at most once per token per this interval: its precision. */
-export const LAST_USED_PRECISION_MS = 5 * 60 * 1000;
-/** The longest a request waits for its use to be recorded (attempts and back-off included). */
-export const RECORD_USE_TIMEOUT_MS = 1000;
+/** A token found in the set it was read from: what recording its use needs. */
+export type TokenPlace = Extract<Located, { standing: 'active' | 'grace' }>;
 
 /*
  * The tokens live in the account item itself (attribute `serviceTokens`, plus `tokenRevision`).
@@ -85,8 +59,8 @@ export class ServiceTokenStore {
   }
 
   /** Makes `token` the only token. The caller has just read the account, which is never deleted. */
-  async replace(companyId: string, token: StoredToken): Promise<void> {
-    const tokens: TokenSet = { current: token, retired: [] };
+  async replace(companyId: string, token: Key): Promise<void> {
+    const tokens: StoredTokens = { current: token, retired: [] };
     try {
       await this.#db.send(
         new UpdateCommand({
@@ -108,7 +82,7 @@ export class ServiceTokenStore {
    * Writes `tokens` if the set is still at `seenRevision`; false when another write got there first.
    * `landed` tells, from a fresh read, whether a write the SDK retried had in fact landed.
    */
-  async write(companyId: string, seenRevision: number, tokens: TokenSet, landed: (now: TokenSet | undefined) => boolean): Promise<boolean> {
+  async write(companyId: string, seenRevision: number, tokens: TokenSet, landed: (now: TokenSet) => boolean): Promise<boolean> {
     try {
       await this.#db.send(
         new UpdateCommand({
@@ -118,7 +92,7 @@ export class ServiceTokenStore {
           ConditionExpression: seenRevision === 0 ? noTokensYet : tokensUnchangedSinceRead,
           ExpressionAttributeValues: {
             ':companyId': companyId,
-            ':tokens': tokens,
+            ':tokens': storedTokens(tokens),
             ':next': seenRevision + 1,
             ...(seenRevision === 0 ? {} : { ':seen': seenRevision }),
           },
@@ -129,19 +103,21 @@ export class ServiceTokenStore {
       if (!isConditionFailure(error)) throw error;
       // A retried write that had landed finds our own new token current: a success, not a conflict.
       // A first attempt's failure is a lost race, answered without a third call.
-      return mayBeOwnRetriedWrite(error) && landed((await this.read())?.tokens);
+      return mayBeOwnRetriedWrite(error) && landed((await this.read())?.tokens ?? EMPTY_KEY_SET);
     }
   }
 
   /**
-   * Records that the token at `place` (whose digest is `token.digest`) authenticated a request at
-   * `now`, if its recorded use is older than LAST_USED_PRECISION_MS; false when the condition
-   * decided against writing (recorded meanwhile, or the token moved or went).
+   * Records that the token found at `place` authenticated a request at `now`, if its recorded use
+   * is stale (lib/credentials/last-used.ts); false when the condition decided against writing
+   * (recorded meanwhile, or the token moved or went).
    */
-  async recordUse(place: TokenPlace, token: StoredToken, now: number): Promise<boolean> {
+  async recordUse(place: TokenPlace, now: number): Promise<boolean> {
+    const { key: token } = place;
     // Bookkeeping on the authorizer's path: bounded far below the other calls' ~6 s (BOUNDED_CALLS),
     // so a slow or failing engine costs a request at most RECORD_USE_TIMEOUT_MS more, never a timeout.
-    const path = place === 'current' ? 'serviceTokens.#current' : `serviceTokens.retired[${place}]`;
+    const current = place.standing === 'active';
+    const path = current ? 'serviceTokens.#current' : `serviceTokens.retired[${place.index}]`;
     // A timer cleared when the call settles, not AbortSignal.timeout(): that one stays armed for
     // its full second after every call, and cost ~0.03x of the authorizer's warm CPU (npm run bench).
     const deadline = new AbortController();
@@ -152,13 +128,13 @@ export class ServiceTokenStore {
           TableName: this.#table,
           Key: ACCOUNT_KEY,
           UpdateExpression: `SET ${path}.lastUsedAt = :now, ${path}.id = if_not_exists(${path}.id, :id)`,
-          ConditionExpression: (stillThereAndStale + (place === 'current' ? '' : stillValid)).replaceAll('#slot', path),
-          ...(place === 'current' ? { ExpressionAttributeNames: { '#current': 'current' } } : {}),
+          ConditionExpression: (stillThereAndStale + (current ? '' : stillValid)).replaceAll('#slot', path),
+          ...(current ? { ExpressionAttributeNames: { '#current': 'current' } } : {}),
           ExpressionAttributeValues: {
             ':digest': token.digest,
             ':id': token.id,
             ':now': now,
-            ':staleBefore': now - LAST_USED_PRECISION_MS,
+            ':staleBefore': staleBefore(now),
           },
         }),
         { abortSignal: deadline.signal },
@@ -183,27 +159,41 @@ export class ServiceTokenStore {
       }),
     );
     if (!Item) return undefined;
-    return tokenState(Item as Parameters<typeof tokenState>[0]);
+    return tokenState(Item as TokenHolder);
   }
 }
 
 /** A token as an item may hold it: written before ids existed, it has none. */
-type StoredShape<T extends StoredToken> = Omit<T, 'id'> & { readonly id?: string };
+type StoredShape<T extends Key> = Omit<T, 'id'> & { readonly id?: string };
+
+/** The `serviceTokens` attribute: the current token (none after it was revoked) and the retired ones. */
+interface StoredTokens {
+  readonly current?: StoredShape<Key> | undefined;
+  readonly retired: readonly StoredShape<Retired>[];
+}
+
+/** What an item holding the company's tokens has: the account item, as the admin side reads it too. */
+export interface TokenHolder {
+  readonly companyId: string;
+  readonly serviceTokens?: unknown;
+  readonly tokenRevision?: number;
+}
+
+function storedTokens(set: TokenSet): StoredTokens {
+  // One current token at most: the item has one place for it.
+  if (set.active.length > 1) throw new Error('a service token set holds at most one current token');
+  return { current: set.active[0], retired: set.retired };
+}
 
 /** The token part of an account item, every token with its id (derived, for one stored without). */
-export function tokenState(item: {
-  companyId: string;
-  serviceTokens?: { current?: StoredShape<StoredToken>; retired: readonly StoredShape<RetiredToken>[] };
-  tokenRevision?: number;
-}): TokenState {
-  const stored = item.serviceTokens;
-  const tokens = stored && {
-    ...(stored.current ? { current: withId(stored.current) } : {}),
-    retired: stored.retired.map(withId),
-  };
+export function tokenState(item: TokenHolder): TokenState {
+  const stored = item.serviceTokens as StoredTokens | undefined;
+  const tokens = stored
+    ? { active: stored.current ? [withId(stored.current)] : [], retired: stored.retired.map(withId) }
+    : EMPTY_KEY_SET;
   return { companyId: item.companyId, tokens, revision: item.tokenRevision ?? 0 };
 }
 
-function withId<T extends StoredToken>(token: StoredShape<T>): T {
+function withId<T extends Key>(token: StoredShape<T>): T {
   return (token.id === undefined ? { ...token, id: legacyTokenId(token.digest) } : token) as T;
 }

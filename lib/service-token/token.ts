@@ -1,36 +1,25 @@
-import { hash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { derivedKeyId, keyIdPattern, newKeyId } from '../credentials/id.ts';
+import { SERVICE_TOKENS } from '../credentials/kinds.ts';
+import { looksLikeUuid } from '../credentials/secret.ts';
 
 /**
- * Service tokens are random v4 UUIDs. The table keeps only their SHA-256 digests: a UUID v4 has
- * 122 random bits, so an unsalted fast hash is enough (there is nothing to brute-force), and a
- * leaked table does not leak a usable credential.
+ * What a service token is: a random v4 UUID (its value, digest and spellings are the credential
+ * engine's, lib/credentials/secret.ts), named by an id `st_` + 16 base32 characters.
  */
 
-const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A Bearer value that is a service token's spelling, not an admin JWT. */
+export const looksLikeServiceToken = looksLikeUuid;
 
-/** `{A1B2...}`, `A1B2...` without hyphens, or colons: all spell the same token. */
-export function canonicalUuid(spelling: string): string {
-  if (CANONICAL.test(spelling)) return spelling;
-  const hex = spelling.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
+export const newServiceTokenId = (): string => newKeyId(SERVICE_TOKENS.idPrefix);
 
-// crypto.hash, one shot: no Hash object per digest (this runs on every token-checking request).
-export function tokenDigest(canonicalToken: string): string {
-  return hash('sha256', canonicalToken, 'base64url');
-}
+/**
+ * The id of a token stored before ids existed: derived from its digest (SHA-256 of a fixed prefix
+ * and the digest, first 80 bits), the same on every read, until the next write of the set stores
+ * it. The digest itself is SHA-256 of a value with 122 random bits.
+ */
+export const legacyTokenId = (digest: string): string => derivedKeyId(SERVICE_TOKENS.idPrefix, `service-token-id:${digest}`);
 
-export function digestsEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-// Any common spelling of a UUID. JWTs never match (they contain dots), which is how the rotate
-// route tells its two authentication forms apart.
-const UUID_SPELLING = /^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
-
-export const looksLikeServiceToken = (bearer: string): boolean => UUID_SPELLING.test(bearer);
+export const TOKEN_ID = keyIdPattern(SERVICE_TOKENS.idPrefix);
 
 /*
  * A v4-shaped value whose random part is plainly not random (`00000000-0000-4000-8000-000000000000`,
@@ -80,46 +69,3 @@ function distinct(bits: number): number {
   for (let b = bits; b !== 0; b &= b - 1) count++;
   return count;
 }
-
-/**
- * Token ids: `st_` + 16 characters of lower-case base32 (RFC 4648 alphabet), 80 bits. An id names
- * a token in listings, introspection and revocation; it is not a credential and reveals nothing of
- * the token or its digest.
- * - A token created or rotated in gets 80 random bits: the first 20 of the 30 wholly random hex
- *   digits of a `crypto.randomUUID()` (see plainlyNotRandom for which those are). Node draws those
- *   from a buffer it refills 128 UUIDs at a time; `randomBytes(10)` per id cost ~40 µs of a warm
- *   rotation's CPU (~0.1× of it, `npm run bench`), a call into the OpenSSL generator each time.
- * - A token stored before ids existed gets one derived from its digest (SHA-256 of a fixed prefix
- *   and the digest, first 80 bits): the same id on every read and in every container, until the
- *   next write of the token set stores it. Deriving it is one-way (nothing of the digest can be
- *   read back from it), and the digest itself is SHA-256 of a value with 122 random bits.
- */
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-const ID_BYTES = 10;
-
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
-}
-
-export function newTokenId(): string {
-  const hex = randomUUID().replaceAll('-', '');
-  // Without the version digit (index 12) and the variant digit (index 16).
-  const random = hex.slice(0, 12) + hex.slice(13, 16) + hex.slice(17, 17 + 2 * ID_BYTES - 15);
-  return `st_${base32(Buffer.from(random, 'hex'))}`;
-}
-
-export const legacyTokenId = (digest: string): string =>
-  `st_${base32(hash('sha256', `service-token-id:${digest}`, 'buffer').subarray(0, ID_BYTES))}`;
-
-export const TOKEN_ID = /^st_[a-z2-7]{16}$/;

@@ -18,7 +18,7 @@ export interface CallsRow {
 
 const { RequestLogger } = await import('../../lib/observability/logger.ts');
 const { startDynalite, ensureTable } = await import('../dynamodb.ts');
-const { createApp } = await import('../../lib/runtime/app.ts');
+const { createApp } = await import('../../lib/wiring/app.ts');
 const { KeySetCache, singleKeySet } = await import('../../lib/admin/signing-key.ts');
 const { systemClock } = await import('../../lib/runtime/clock.ts');
 const { loadConfig } = await import('../../lib/runtime/config.ts');

@@ -24,8 +24,8 @@ export interface RotationEngines {
 const { startSecretsManager } = await import('../../test/support/secrets-manager.ts');
 const { startDynalite, ensureTable } = await import('../dynamodb.ts');
 const { newKeySet, serializeKeySet, KeySetCache, singleKeySet } = await import('../../lib/admin/signing-key.ts');
-const { UNPUBLISHED } = await import('../../lib/service-token/secret-rotation.ts');
-const { createApp } = await import('../../lib/runtime/app.ts');
+const { UNPUBLISHED } = await import('../../lib/service-token/published-rotation.ts');
+const { createApp } = await import('../../lib/wiring/app.ts');
 const { loadConfig } = await import('../../lib/runtime/config.ts');
 const { systemClock } = await import('../../lib/runtime/clock.ts');
 const { RequestLogger } = await import('../../lib/observability/logger.ts');

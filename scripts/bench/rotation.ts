@@ -35,7 +35,7 @@ export async function rotation(fn: RotationFunction): Promise<Rotation> {
 
     const { DescribeSecretCommand, RotateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
     const { pointSdkAt, secretsManagerClient } = await import('../../test/support/secrets-manager.ts');
-    const { ROTATION_STEPS: STEPS } = await import('../../lib/aws/secret-rotation.ts');
+    const { ROTATION_STEPS: STEPS } = await import('../../lib/aws/secrets-manager-rotation.ts');
     // Where Lambda's environment would point the SDK, and the function's configuration.
     pointSdkAt(engines.secretsManager);
     process.env.DYNAMODB_ENDPOINT = engines.dynamodbEndpoint;

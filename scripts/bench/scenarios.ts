@@ -7,7 +7,7 @@ import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, jwtVerify } from 'jose';
-import { createApp, type App } from '../../lib/runtime/app.ts';
+import { createApp, type App } from '../../lib/wiring/app.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import { hashPassword } from '../../lib/admin/password.ts';
 import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
@@ -263,7 +263,7 @@ export async function scenarios({ app, db, transport, secret }: Wiring): Promise
     ExpressionAttributeValues: { ':one': 1, ':end': Date.now() + 900_000, ':ttl': Math.ceil(Date.now() / 1000) + 960, ':now': Date.now(), ':max': max },
     ReturnValues: 'UPDATED_NEW',
   }));
-  // The per-address reservation, then the per-email ceiling's (lib/admin/account.ts).
+  // The per-address reservation, then the per-email ceiling's (lib/admin/attempts.store.ts).
   const reserve = async () => {
     await reserveAttempt(`SIGNIN#${subject}`, 5);
     await reserveAttempt(`SIGNIN#${emailSubject}`, 50);

@@ -21,7 +21,7 @@ import {
 } from '../support/harness.ts';
 import { LIFECYCLE_PATHS, authorizerEvent } from '../support/lifecycle.ts';
 import { captureOutput } from '../support/proof.ts';
-import type { LambdaHandler } from '../../lib/http/operation.ts';
+import type { LambdaHandler } from '../../lib/http/pipeline.lean.ts';
 
 /** A service token's id in an audit line (never its value or digest). */
 const TOKEN_ID = expect.stringMatching(/^st_[a-z2-7]{16}$/);

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { RequestLogger } from '../../lib/observability/logger.ts';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHandler as rotationHandler } from '../../handlers/rotateServiceTokenSecret.ts';
-import { createTokenRuntime } from '../../lib/runtime/token-runtime.lean.ts';
-import { UNPUBLISHED } from '../../lib/service-token/secret-rotation.ts';
+import { createTokenRuntime } from '../../lib/wiring/token-runtime.lean.ts';
+import { UNPUBLISHED } from '../../lib/service-token/published-rotation.ts';
 import { conditionalWriteTo, startDynamoDbProxy, type DynamoDbProxy } from '../support/ddb-proxy.ts';
 import {
   ManualClock,

@@ -10,7 +10,7 @@ import { createHandler as rotationHandler } from '../../handlers/rotateSigningKe
 import { AuditLog } from '../../lib/observability/audit.ts';
 import { ApiMetrics } from '../../lib/observability/metrics.ts';
 import { newKeySet, parseKeySet, serializeKeySet, type KeySet } from '../../lib/admin/signing-key.ts';
-import { createApp } from '../../lib/runtime/app.ts';
+import { createApp } from '../../lib/wiring/app.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import { engineEndpoint } from '../support/engine.ts';
 import { ADMIN, ManualClock, PATHS, bearer, call, jwtHeader, type Answer } from '../support/harness.ts';

@@ -231,9 +231,13 @@ describe('lastUsedAt', () => {
       const listed = async () => (await list(harness, jwt)).body.data.map((t: Record<string, unknown>) => [t.id, t.status, t.expiresAt]) as unknown;
       const validAfter = await listed();
       const now = clock.now();
-      const places = [['current', stale.tokens!.current!] as const, ...stale.tokens!.retired.map((t, i) => [i, t] as const)];
+      // Each token at the place it was read from (the store takes the place, not the standing, from it).
+      const places = [
+        { standing: 'active', key: stale.tokens.active[0]!, index: 0 } as const,
+        ...stale.tokens.retired.map((key, index) => ({ standing: 'grace', key, index }) as const),
+      ];
       const wrote = [];
-      for (const [place, entry] of places) wrote.push(await harness.app.serviceTokens.recordUse(place, entry, now));
+      for (const place of places) wrote.push(await harness.app.serviceTokens.recordUse(place, now));
       // Whatever was written, it was a use time: the tokens, their windows and the revision are as
       // the create, rotation or revocation left them, and the same tokens are valid.
       expect(withoutUseTimes(await harness.items())).toStrictEqual(withoutUseTimes(after));

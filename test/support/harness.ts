@@ -4,11 +4,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestLogger } from '../../lib/observability/logger.ts';
 import { ApiMetrics } from '../../lib/observability/metrics.ts';
 import { ensureTable } from '../../scripts/dynamodb.ts';
-import { createApp, type App } from '../../lib/runtime/app.ts';
+import { createApp, type App } from '../../lib/wiring/app.ts';
 import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
 import { systemClock, type Clock } from '../../lib/runtime/clock.ts';
 import { loadConfig, type Config } from '../../lib/runtime/config.ts';
-import type { LambdaHandler } from '../../lib/http/operation.ts';
+import type { LambdaHandler } from '../../lib/http/pipeline.lean.ts';
 import { engineClient, engineEndpoint } from './engine.ts';
 import { handlersFor, type Handlers } from './wiring.ts';
 

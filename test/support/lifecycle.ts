@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { App } from '../../lib/runtime/app.ts';
+import type { App } from '../../lib/wiring/app.ts';
 import type { AuthorizerResult } from '../../handlers/serviceTokenAuthorizer.ts';
 import { PATHS, bearer, call, sha256Base64url, tokenSetIn, type Answer, type EventShape, type Harness } from './harness.ts';
 

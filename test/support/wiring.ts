@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { App } from '../../lib/runtime/app.ts';
-import { adminHandler, operationHandler, publicHandler } from '../../lib/http/operation.ts';
-import { operation as createAdminAccount } from '../../handlers/createAdminAccount.ts';
-import { operation as createAdminJwt } from '../../handlers/createAdminJwt.ts';
-import { operation as createServiceToken } from '../../handlers/createServiceToken.ts';
-import { operation as rotateServiceToken } from '../../handlers/rotateServiceToken.ts';
-import { operation as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
-import { operation as listServiceTokens } from '../../handlers/listServiceTokens.ts';
-import { operation as revokeServiceToken } from '../../handlers/revokeServiceToken.ts';
-import { createHandler as getServiceToken } from '../../handlers/getServiceToken.ts';
+import type { App } from '../../lib/wiring/app.ts';
+import { handlerFor } from '../../lib/wiring/routes.ts';
+import { route as createAdminAccount } from '../../handlers/createAdminAccount.ts';
+import { route as createAdminJwt } from '../../handlers/createAdminJwt.ts';
+import { route as createServiceToken } from '../../handlers/createServiceToken.ts';
+import { route as rotateServiceToken } from '../../handlers/rotateServiceToken.ts';
+import { route as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
+import { route as listServiceTokens } from '../../handlers/listServiceTokens.ts';
+import { route as revokeServiceToken } from '../../handlers/revokeServiceToken.ts';
+import { route as getServiceToken } from '../../handlers/getServiceToken.ts';
 import { createHandler as serviceTokenAuthorizer } from '../../handlers/serviceTokenAuthorizer.ts';
 
 /**
@@ -18,14 +18,14 @@ import { createHandler as serviceTokenAuthorizer } from '../../handlers/serviceT
  */
 export function handlersFor(app: App) {
   return {
-    createAdminAccount: publicHandler(createAdminAccount, app),
-    createAdminJwt: publicHandler(createAdminJwt, app),
-    createServiceToken: adminHandler(createServiceToken, app),
-    rotateServiceToken: operationHandler(rotateServiceToken, app),
-    resetAdminPassword: adminHandler(resetAdminPassword, app),
-    listServiceTokens: adminHandler(listServiceTokens, app),
-    revokeServiceToken: operationHandler(revokeServiceToken, app),
-    getServiceToken: getServiceToken(app),
+    createAdminAccount: handlerFor(createAdminAccount, app),
+    createAdminJwt: handlerFor(createAdminJwt, app),
+    createServiceToken: handlerFor(createServiceToken, app),
+    rotateServiceToken: handlerFor(rotateServiceToken, app),
+    resetAdminPassword: handlerFor(resetAdminPassword, app),
+    listServiceTokens: handlerFor(listServiceTokens, app),
+    revokeServiceToken: handlerFor(revokeServiceToken, app),
+    getServiceToken: handlerFor(getServiceToken, app),
     serviceTokenAuthorizer: serviceTokenAuthorizer(app),
   };
 }

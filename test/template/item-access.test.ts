@@ -3,7 +3,7 @@ import { RequestLogger } from '../../lib/observability/logger.ts';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { ensureTable, startDynalite, type LocalEngine } from '../../scripts/dynamodb.ts';
 import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
-import { createApp } from '../../lib/runtime/app.ts';
+import { createApp } from '../../lib/wiring/app.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import { createDocumentClient } from '../../lib/aws/dynamodb.ts';
 import { ADMIN, ManualClock, PATHS, bearer, call, type Answer } from '../support/harness.ts';

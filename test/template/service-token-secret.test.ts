@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_GRACE_SECONDS } from '../../lib/service-token/bodies.ts';
-import { MAX_GRACE_HOURS, MIN_GRACE_HOURS, UNPUBLISHED } from '../../lib/service-token/secret-rotation.ts';
+import { MAX_GRACE_HOURS, MIN_GRACE_HOURS, UNPUBLISHED } from '../../lib/service-token/published-rotation.ts';
 import { checkIamPolicies, checkTemplate, loadCloudFormationSpec } from './aws-spec.ts';
 import { PUBLISHED_TOKEN_DIR } from './package-setup.ts';
 import { FUNCTIONS, functionLogicalId, loadTemplate, logGroupLogicalId, resource, type Statement, type Template } from './template.ts';

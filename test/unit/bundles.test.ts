@@ -38,7 +38,8 @@ describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (f
     expect(inputs.some((file) => file.includes('node_modules/jose/'))).toBe(false);
     // Nothing of the admin side (passwords, JWTs, the account's own store) and no request bodies.
     expect(inputs.filter((file) => file.startsWith('lib/admin/') || file.endsWith('/bodies.ts'))).toEqual([]);
-    expect(inputs).not.toContain('lib/http/operation.ts');
+    expect(inputs).not.toContain('lib/wiring/routes.ts');
+    expect(inputs).not.toContain('lib/wiring/app.ts');
     expect(inputs).not.toContain('lib/runtime/config.ts');
     // The control: it does carry what it needs.
     expect(inputs).toContain('lib/service-token/authenticate.ts');

@@ -1,6 +1,6 @@
 import { DEFAULT_CONSUMER_EMAIL_DOMAINS, loadConfig } from '../../lib/runtime/config.ts';
 import { loadStoreConfig } from '../../lib/runtime/config.lean.ts';
-import { loadGraceSeconds } from '../../lib/service-token/secret-rotation.ts';
+import { loadGraceSeconds } from '../../lib/service-token/published-rotation.ts';
 
 const minimal = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/tmp/secret' };
 

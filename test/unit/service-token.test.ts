@@ -1,15 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  FALSE_REFUSAL_BOUND,
-  PLAIN_MAX_DISTINCT,
-  canonicalUuid,
-  TOKEN_ID,
-  digestsEqual,
-  newTokenId,
-  plainlyNotRandom,
-  tokenDigest,
-} from '../../lib/service-token/token.ts';
+import { FALSE_REFUSAL_BOUND, PLAIN_MAX_DISTINCT, TOKEN_ID, newServiceTokenId, plainlyNotRandom } from '../../lib/service-token/token.ts';
+import { canonicalUuid, digestsEqual, keyDigest } from '../../lib/credentials/secret.ts';
 
 const token = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -25,20 +17,20 @@ describe('service token canonical form and digest', () => {
   });
 
   it('stores the SHA-256 of the canonical token, base64url', () => {
-    expect(tokenDigest(token)).toBe(createHash('sha256').update(token).digest('base64url'));
-    expect(tokenDigest(token)).not.toContain(token);
+    expect(keyDigest(token)).toBe(createHash('sha256').update(token).digest('base64url'));
+    expect(keyDigest(token)).not.toContain(token);
   });
 
   it('compares digests exactly', () => {
-    expect(digestsEqual(tokenDigest(token), tokenDigest(token))).toBe(true);
-    expect(digestsEqual(tokenDigest(token), tokenDigest(token.replace('0f', '1f')))).toBe(false);
-    expect(digestsEqual(tokenDigest(token), '')).toBe(false);
+    expect(digestsEqual(keyDigest(token), keyDigest(token))).toBe(true);
+    expect(digestsEqual(keyDigest(token), keyDigest(token.replace('0f', '1f')))).toBe(false);
+    expect(digestsEqual(keyDigest(token), '')).toBe(false);
   });
 });
 
 describe('token ids', () => {
   it('are st_ and 16 base32 characters, every one of them random', () => {
-    const ids = Array.from({ length: 5000 }, newTokenId);
+    const ids = Array.from({ length: 5000 }, newServiceTokenId);
     for (const id of ids) expect(id).toMatch(TOKEN_ID);
     expect(new Set(ids).size).toBe(ids.length);
     // A fixed bit (the UUID's version or variant digit) would keep a position to 16 values or fewer.

@@ -2,7 +2,7 @@ import { DEFAULT_CONSUMER_EMAIL_DOMAINS } from '../../lib/runtime/config.ts';
 import { InvalidRequestBody } from '../../lib/errors.ts';
 import { createServiceTokenSchema, rotateWithAdminSchema } from '../../lib/service-token/bodies.ts';
 import { signInSchema, signUpSchema } from '../../lib/admin/bodies.ts';
-import { validate } from '../../lib/http/operation.ts';
+import { validate } from '../../lib/wiring/routes.ts';
 
 const signUp = signUpSchema(DEFAULT_CONSUMER_EMAIL_DOMAINS);
 const good = { firstName: 'Ada', email: 'ada@acme-corp.com', password: 'Str0ng!Passw0rd', companyName: 'Acme' };

@@ -1,13 +1,24 @@
 import { AdminJwt } from '../admin/jwt.ts';
 import { KeySetCache, keySetSource, type SigningKeys } from '../admin/signing-key.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, type Config } from '../runtime/config.ts';
 import { AccountStore } from '../admin/account.store.ts';
 import { createDocumentClient } from '../aws/dynamodb.ts';
-import { AttemptStore } from '../admin/sign-in-attempts.store.ts';
+import { AttemptStore } from '../admin/attempts.store.ts';
 import { RESET_PASSWORD_KEY_PREFIX, SIGN_IN_KEY_PREFIX } from '../aws/table.ts';
 import { createTokenRuntime, type TokenRuntime, type TokenRuntimeOverrides } from './token-runtime.lean.ts';
 
-/** Everything a request needs, wired once per container. Tests build their own with another clock or table. */
+/*
+ * The composition root: the one place that knows every store, client and key, and builds them.
+ * Only handlers (and tests, with another clock or table) import it; everything below takes just the
+ * few dependencies it uses, which App and TokenRuntime satisfy by their field names.
+ *
+ * Built once per container: a handler module builds its wiring, its route and the body schemas that
+ * route uses as it loads, during Lambda's init, and every invocation reuses them. Configuration is
+ * validated then too, so a misconfigured deployment fails its cold start with the variable named,
+ * not its first request.
+ */
+
+/** Everything a request of a full (Joi, jose) function may need. */
 export interface App extends TokenRuntime {
   readonly config: Config;
   readonly jwt: AdminJwt;
@@ -42,10 +53,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
 let productionApp: App | undefined;
 
-/**
- * The container's App, built from the environment on first use. Handlers call this at module
- * load, so a misconfigured deployment fails its cold start with the variable named.
- */
+/** The container's App, built from the environment on first use. */
 export function appFromEnvironment(): App {
   productionApp ??= createApp(loadConfig(process.env));
   return productionApp;

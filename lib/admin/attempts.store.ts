@@ -2,10 +2,29 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { Database } from '../aws/dynamodb.ts';
 import { isConditionFailure } from '../aws/conditions.ts';
 
+/**
+ * The lock-out: failed attempts are counted in fixed windows, each reserved before the password is
+ * checked, and a full window refuses with 429 until it ends (CONTRACT: sign-in and password reset).
+ */
 export interface AttemptPolicy {
   readonly maxAttempts: number;
   readonly windowMs: number;
 }
+
+/** Five failed sign-ins per email and client address in 15 minutes, then 429 until the window ends. */
+export const SIGN_IN_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
+/**
+ * And at most 50 per email in 15 minutes whatever address each claims: the client address is only
+ * what the event says, and a caller that may invoke the function directly writes the event itself
+ * (a new address per attempt, or someone else's). This ceiling bounds online guessing regardless.
+ * Its price: a flood of failures locks the email out for everyone until its window ends.
+ */
+export const SIGN_IN_EMAIL_CEILING = { maxAttempts: 50, windowMs: 15 * 60 * 1000 } as const;
+/** Five wrong current passwords per admin in 15 minutes, so a stolen JWT is no password oracle. */
+export const RESET_PASSWORD_POLICY = { maxAttempts: 5, windowMs: 15 * 60 * 1000 } as const;
+
+/** Retry-After of a refused reservation: whole seconds, rounded up. */
+export const retryAfterSeconds = (refused: { readonly retryAfterMs: number }): number => Math.ceil(refused.retryAfterMs / 1000);
 
 /** An allowed reservation names its window, so that it can be given back into that window only. */
 export type Reservation =

@@ -1,4 +1,3 @@
-import { v4 as uuidv4 } from 'uuid';
 import {
   AWSPENDING,
   moveCurrentTo,
@@ -7,13 +6,14 @@ import {
   type RotatedSecret,
   type RotationEvent,
   type SecretDescription,
-} from '../aws/secret-rotation.ts';
+} from '../aws/secrets-manager-rotation.ts';
+import { canonicalUuid, keyDigest, newSecret } from '../credentials/secret.ts';
+import { locate } from '../credentials/key-set.ts';
 import { InvalidServiceToken } from '../errors.ts';
-import type { TokenRuntime } from '../runtime/token-runtime.lean.ts';
-import { authenticateServiceToken, standingOf } from './authenticate.ts';
-import { arrange } from './manage.ts';
-import { canonicalUuid, newTokenId, tokenDigest } from './token.ts';
-import type { TokenSet } from './token.store.ts';
+import type { AuditLog } from '../observability/audit.ts';
+import type { RequestLogger } from '../observability/logger.ts';
+import { authenticateServiceToken, type TokenCheck } from './authenticate.ts';
+import { rotateIn } from './rotate.ts';
 
 /*
  * The published service token (docs/token-management.md, "The published service token"): a Secrets
@@ -54,18 +54,19 @@ export function loadGraceSeconds(env: NodeJS.ProcessEnv): number {
 
 export interface PublishedTokenRotation {
   readonly secret: Pick<RotatedSecret, 'describe' | 'value' | 'putPending' | 'moveCurrent'>;
-  /** The clock, the logger and the token store, as the authorizer has them. */
-  readonly runtime: TokenRuntime;
+  /** The clock, the logger, the audit log and the token store, as the authorizer has them. */
+  readonly runtime: TokenCheck & { readonly logger: Pick<RequestLogger, 'info' | 'warn'>; readonly audit: Pick<AuditLog, 'record'> };
   readonly graceSeconds: number;
 }
 
 /** How often setSecret re-reads after a concurrent write of the token set (a revocation) before failing the step. */
 export const MAX_SET_TRIES = 5;
 
-const WHAT = 'service token rotation';
+/** How the log lines of this rotation name it. */
+export const WHAT = 'service token rotation';
 
 /** One step of the published service token's rotation, as Secrets Manager invokes it. */
-export function rotatePublishedToken(event: RotationEvent, deps: PublishedTokenRotation): Promise<void> {
+export function publishedTokenRotationStep(event: RotationEvent, deps: PublishedTokenRotation): Promise<void> {
   return runRotationStep(event, deps.secret, {
     createSecret: (token) => createSecret(token, deps),
     setSecret: (token) => setSecret(token, deps),
@@ -99,40 +100,35 @@ async function createSecret(token: string, deps: PublishedTokenRotation): Promis
     return;
   }
   // A lost answer is retried by the SDK with the same token and value, which Secrets Manager accepts.
-  await deps.secret.putPending(token, uuidv4());
+  await deps.secret.putPending(token, newSecret());
   deps.runtime.logger.info(`${WHAT}: pending token written`, { versionId: token });
 }
 
 /**
  * Makes the pending token current in the table, the current one (if any) in grace for
- * `graceSeconds`: read, decide, conditional write on the revision, like a rotation through the
- * API. Creates and rotations through the API are refused while the token is published, but a
+ * `graceSeconds`: read, decide, and the rotate-into of a rotation through the API (rotate.ts). Creates and rotations through the API are refused while the token is published, but a
  * revocation of a token in grace (or a use being recorded) may land between the read and the write;
  * the step then decides again on a fresh read.
  */
 async function setSecret(token: string, deps: PublishedTokenRotation): Promise<void> {
   const { runtime, graceSeconds } = deps;
-  const digest = tokenDigest(await requirePending(token, deps));
+  const digest = keyDigest(await requirePending(token, deps));
   for (let tries = 1; ; tries++) {
     const state = await runtime.serviceTokens.read();
     if (!state) throw new RotationError('there is no admin account yet: create it, then rotate the secret');
     const now = runtime.clock.now();
-    const standing = standingOf(state.tokens, digest, now);
-    if (standing.kind === 'current') {
+    const at = locate(state.tokens, digest, now);
+    if (at.standing === 'active') {
       // An earlier attempt of this step got there: its id and the old token's grace stay as they are.
-      runtime.logger.info(`${WHAT}: the pending token is current already`, { versionId: token, tokenId: standing.token.id });
+      runtime.logger.info(`${WHAT}: the pending token is current already`, { versionId: token, tokenId: at.key.id });
       return;
     }
-    if (standing.kind !== 'unknown') {
+    if (at.standing !== 'unknown') {
       throw new RotationError('the pending token was current once and has been replaced since: start a new rotation');
     }
-    const previous = state.tokens?.current;
-    const id = newTokenId();
-    const tokens: TokenSet = {
-      current: { id, digest, createdAt: now },
-      retired: arrange([...(previous ? [{ ...previous, expiresAt: now + graceSeconds * 1000 }] : []), ...(state.tokens?.retired ?? [])], now),
-    };
-    if (await runtime.serviceTokens.write(state.companyId, state.revision, tokens, (set) => set?.current?.digest === digest)) {
+    const previous = state.tokens.active[0];
+    const id = await rotateIn(runtime.serviceTokens, state, previous, digest, now, graceSeconds);
+    if (id !== undefined) {
       runtime.audit.record('service_token.rotated', {
         outcome: 'success', actor: 'system', companyId: state.companyId, tokenIds: previous ? [id, previous.id] : [id], graceSeconds,
       });
@@ -158,8 +154,8 @@ async function expectCurrent(pending: string, deps: PublishedTokenRotation): Pro
   try {
     // Not a consumer's use: lastUsedAt stays as it is.
     const principal = await authenticateServiceToken(deps.runtime, pending, { recordUse: false });
-    if (principal.standing.kind !== 'current') throw new RotationError('the pending token is valid but not the current token');
-    return principal.standing.token.id;
+    if (principal.at.standing !== 'active') throw new RotationError('the pending token is valid but not the current token');
+    return principal.at.key.id;
   } catch (error) {
     if (error instanceof InvalidServiceToken) throw new RotationError('the pending token does not authenticate');
     throw error;
