@@ -5,13 +5,13 @@ import { isConsumerAddress, normalizeEmail } from './email.ts';
  * Request bodies, validated with Joi; its messages (`"token" is required`, `"x" is not allowed`)
  * are part of the contract, so they are Joi's own wherever Joi has one.
  *
- * Every schema here is a function that builds it: each handler builds the ones it uses, once, when
- * its module loads, so a function's cold start pays for its own schemas only (building all six cost
- * ~0.1× of the floor's cold start in every bundle; docs/performance.md).
+ * Every schema here is a function that builds it: each handler builds the ones it uses, so a
+ * function's cold start pays for its own schemas only (docs/performance.md, "Figures that were code
+ * comments").
  */
 // Own messages go on the rule (`.rule({ message })`), never through `.messages()` or `.prefs()`:
-// those check the preferences against Joi's own schemas, whose first use loads and builds them all
-// (~0.2× of the floor's cold start; docs/performance.md).
+// those check the preferences against Joi's own schemas, whose first use loads and builds them all,
+// a cost on every Joi function's cold start (docs/performance.md).
 const CHARACTER_CLASS = '{{#label}} should contain at least 1 {{#name}} character';
 
 function password(): Joi.StringSchema {

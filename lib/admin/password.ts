@@ -27,8 +27,8 @@ const MAX_PARALLELISM = 4;
 
 /**
  * Salts are drawn from a buffer of CSPRNG output refilled SALTS_PER_FILL at a time, as Node does
- * for crypto.randomUUID(): `randomBytes(16)` per hash, a call into the OpenSSL generator each time,
- * cost ~0.04x of a sign-up's warm CPU (`npm run bench`). Each salt is a copy of bytes used once.
+ * for crypto.randomUUID(): `randomBytes(16)` per hash calls into the OpenSSL generator each time,
+ * which showed in a sign-up's warm CPU (docs/performance.md). Each salt is a copy of bytes used once.
  */
 const SALTS_PER_FILL = 256;
 const saltPool = Buffer.alloc(SALT_BYTES * SALTS_PER_FILL);

@@ -36,8 +36,8 @@ export function lambda(app: Runtime, handle: (request: ApiRequest) => Promise<Ht
       code = apiError.code;
       result = errorResult(apiError);
     }
-    // Failures at INFO, successes at DEBUG: the line costs ~70 µs (the write to stdout, then
-    // formatting), the largest share of a warm request's own CPU (docs/performance.md); the HTTP
+    // Failures at INFO, successes at DEBUG: the line (the write to stdout, then formatting) is the
+    // largest share of a warm request's own CPU (docs/performance.md); the HTTP
     // API's access log (serverless.yml, provider.logs.httpApi) records every HTTP request with its
     // status and latency, and Lambda's REPORT line every invocation.
     // A success's line is not even built unless DEBUG is on (Powertools reads the environment for

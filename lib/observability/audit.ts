@@ -88,8 +88,7 @@ export interface AuditLogOptions {
  * Writes each credential event as one JSON line at INFO with `"audit": "<event>"`, whatever the
  * function's log level (a successful request's own line is at DEBUG), except SILENT. The line has
  * the keys every Powertools Logger line starts with (level, message, timestamp, service), but is
- * written here: a Logger line costs ~0.1–0.3× of a credential request's warm CPU, this one a
- * fraction of that (docs/performance.md).
+ * written here, at a fraction of a Logger line's cost (docs/performance.md).
  */
 export class AuditLog {
   readonly #service: string;

@@ -6,8 +6,8 @@ import type { Context } from 'aws-lambda';
  * The functions' Powertools Logger, told about each invocation (its Lambda context and the
  * request's keys) by the request pipeline, and applying them only when the invocation writes a
  * line. A successful request writes none at the default level, and setting them eagerly
- * (`addContext`, `appendKeys`, `resetKeys` on every invocation) cost ~0.07x of a token route's
- * warm CPU in `npm run bench`. Every line that is written carries them as before: the Lambda
+ * (`addContext`, `appendKeys`, `resetKeys` on every invocation) showed in a token route's warm
+ * CPU (docs/performance.md). Every line that is written carries them as before: the Lambda
  * request id, the cold-start flag of its own invocation, the gateway request id and the source.
  */
 export class RequestLogger extends Logger {

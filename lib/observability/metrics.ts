@@ -3,8 +3,8 @@
  * CloudWatch Logs turns into metrics, so counting costs no API call and no DynamoDB call.
  * docs/operations.md ("Metrics") lists them with their namespace and dimensions.
  *
- * Written by hand, not with Powertools Metrics: the library added 10 KiB to every bundle (the Joi
- * functions past their 600 KiB budget), and it writes a line of its own per invocation, where a
+ * Written by hand, not with Powertools Metrics: the library added to every bundle (the Joi
+ * functions past their size budget), and it writes a line of its own per invocation, where a
  * credential event's count can ride on its audit line (docs/performance.md). The keys are the
  * ones Powertools writes.
  */
@@ -34,8 +34,8 @@ export interface MetricsOptions {
 
 /**
  * How long the authorizer's counts may wait to be written. It answers every service-level request
- * and writes no line of its own, so a line per request would be most of its warm CPU (~0.25× of
- * its one read, docs/performance.md); its counts are written at the end of the first invocation
+ * and writes no line of its own, so a line per request would be most of its warm CPU
+ * (docs/performance.md); its counts are written at the end of the first invocation
  * at least this long after the previous write. What a container counted in its last such interval
  * is lost if Lambda retires it before another invocation.
  */

@@ -43,8 +43,8 @@ const schema = Joi.object({
   SELF_HOSTED: Joi.boolean().default(true),
   TABLE_NAME: Joi.string().pattern(TABLE_NAME_PATTERN, 'DynamoDB table name').required(),
   AWS_REGION: Joi.string().default('us-east-1'),
-  // Not Joi's uri(): its RFC 3986 expression costs ~0.08× of the floor's cold start to compile at
-  // the first validation. The lean functions apply the same pattern (config.lean.ts).
+  // Not Joi's uri(): its RFC 3986 expression is compiled at the first validation, a cost on every
+  // cold start (docs/performance.md). The lean functions apply the same pattern (config.lean.ts).
   DYNAMODB_ENDPOINT: Joi.string().pattern(ENDPOINT_PATTERN).rule({ message: `{{#label}} ${ENDPOINT_RULE}` }).empty(''),
   JWT_SECRET_FILE: Joi.string().empty(''),
   JWT_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(''),
@@ -61,8 +61,8 @@ const schema = Joi.object({
   .unknown(true);
 
 // Given to validate(), not set on the schema with `.messages()` / `.prefs()`: those check the
-// preferences against Joi's own schemas, whose first use builds them all (~0.2× of the floor's cold
-// start). validate() merges its options without that check.
+// preferences against Joi's own schemas, whose first use builds them all, at every cold start
+// (docs/performance.md). validate() merges its options without that check.
 const VALIDATION: Joi.ValidationOptions = {
   abortEarly: true,
   convert: true,

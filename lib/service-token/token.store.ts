@@ -119,7 +119,7 @@ export class ServiceTokenStore {
     const current = place.standing === 'active';
     const path = current ? 'serviceTokens.#current' : `serviceTokens.retired[${place.index}]`;
     // A timer cleared when the call settles, not AbortSignal.timeout(): that one stays armed for
-    // its full second after every call, and cost ~0.03x of the authorizer's warm CPU (npm run bench).
+    // its full second after every call, which showed in the authorizer's warm CPU (docs/performance.md).
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new Error(`lastUsedAt write exceeded ${RECORD_USE_TIMEOUT_MS} ms`)), RECORD_USE_TIMEOUT_MS);
     try {

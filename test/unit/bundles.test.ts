@@ -58,8 +58,8 @@ it('builds every function of serverless.yml', () => {
 describe('Joi in the functions that validate bodies', () => {
   /*
    * `.messages()` and `.prefs()` on a schema check the preferences against Joi's own schemas
-   * (joi/lib/schemas.js), whose first use builds all of them: ~0.2× of the floor's cold start in
-   * `npm run bench`. Messages go on rules (`.rule({ message })`) and validate() options instead.
+   * (joi/lib/schemas.js), whose first use builds all of them, at every cold start
+   * (docs/performance.md). Messages go on rules (`.rule({ message })`) and validate() options instead.
    * Checked in a fresh Node process, where Joi's modules land in require.cache as they load.
    */
   it('never loads Joi\'s own schemas: not at module load, not in a validation', () => {
@@ -88,7 +88,7 @@ describe('the production bundles at cold start', () => {
   /*
    * `import * as x from 'util'` in a dependency's ESM build becomes, in the CJS bundle, a copy of
    * node:util's property descriptors, and reading them loads every lazily loaded part of node:util
-   * (worker_threads, util.parseArgs, util.diff, …): ~5 ms more per cold start. serverless.yml
+   * (worker_threads, util.parseArgs, util.diff, …) at every cold start (docs/performance.md). serverless.yml
    * aliases the one dependency that did it (@hapi/address) to its CommonJS build.
    */
   const builtIns = (file: string): string[] => {
