@@ -54,6 +54,30 @@ export class AccountAlreadyExists extends ApiError {
   }
 }
 
+/**
+ * The claim of a deployed instance (`POST /api/v2/admin-account`) needs proof that the caller
+ * administers the stack (stage parameter claimMode, lib/admin/claim.ts). Checked before the body.
+ */
+export class SetupCodeRequired extends ApiError {
+  constructor() {
+    super(403, 'SETUP_CODE_REQUIRED', 'This instance can only be claimed with its setup code (databrain-admin bootstrap)');
+  }
+}
+
+/** claimMode `iam`: the claim came through API Gateway, and only a direct invocation may claim. */
+export class ClaimByInvocationOnly extends ApiError {
+  constructor() {
+    super(403, 'CLAIM_BY_INVOCATION_ONLY', 'This instance can only be claimed by its operator (databrain-admin bootstrap)');
+  }
+}
+
+/** The operator's recovery function (lib/admin/recovery.ts) answers direct invocations only. */
+export class RecoveryByInvocationOnly extends ApiError {
+  constructor() {
+    super(403, 'RECOVERY_BY_INVOCATION_ONLY', 'Admin access can only be recovered by the operator (databrain-admin recover)');
+  }
+}
+
 /** Wrong password and unknown email alike: nothing here tells an attacker which addresses exist. */
 export class InvalidCredentials extends ApiError {
   constructor() {

@@ -174,6 +174,9 @@ function startServerlessOffline(config: Config, httpPort: number, env: NodeJS.Pr
     // The functions get JWT_SECRET_FILE (below), so serverless.yml must not also give them
     // JWT_SECRET_ARN: lib/runtime/config.ts accepts exactly one of the two.
     '--param', 'jwtSecretSource=file',
+    // The local quick start stays the vendor's: the first caller claims the instance. Deployed
+    // stages default to claimMode setupCode (serverless.yml; docs/deployment.md).
+    '--param', 'claimMode=open',
     '--param', `esbuildWorkFolder=${buildFolder(process.pid)}`,
     ...(config.functionTimeout === undefined ? [] : ['--param', `functionTimeout=${config.functionTimeout}`]),
   ], {

@@ -15,6 +15,11 @@ export interface Account {
   readonly credentialVersion: number;
   readonly createdAt: string;
   /**
+   * When the operator last recovered admin access (lib/admin/recovery.ts): failed sign-ins and
+   * reset attempts counted before it no longer lock the admin out.
+   */
+  readonly recoveredAt?: string;
+  /**
    * The company's service tokens live in this item too, in the shape lib/service-token/token.store.ts
    * alone reads and writes (`tokenState` turns them into a token set).
    */
@@ -65,17 +70,19 @@ export class AccountStore {
 
   /**
    * Stores a new password hash and bumps the credential version, which revokes every admin JWT
-   * issued before (reset-password.ts). False when the credentials changed since `seenVersion` was read.
+   * issued before (reset-password.ts); with `recoveredAt` (the operator's recovery, recovery.ts),
+   * records that time in the same write. False when the credentials changed since `seenVersion` was read.
    */
-  async changePassword(adminId: string, seenVersion: number, passwordHash: string): Promise<boolean> {
+  async changePassword(adminId: string, seenVersion: number, passwordHash: string, recoveredAt?: string): Promise<boolean> {
+    const values = { ':adminId': adminId, ':seen': seenVersion, ':next': seenVersion + 1, ':hash': passwordHash };
     try {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: ACCOUNT_KEY,
-          UpdateExpression: 'SET passwordHash = :hash, credentialVersion = :next',
+          UpdateExpression: `SET passwordHash = :hash, credentialVersion = :next${recoveredAt === undefined ? '' : ', recoveredAt = :recoveredAt'}`,
           ConditionExpression: credentialsUnchanged,
-          ExpressionAttributeValues: { ':adminId': adminId, ':seen': seenVersion, ':next': seenVersion + 1, ':hash': passwordHash },
+          ExpressionAttributeValues: recoveredAt === undefined ? values : { ...values, ':recoveredAt': recoveredAt },
         }),
       );
       return true;

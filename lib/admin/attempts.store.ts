@@ -35,6 +35,9 @@ export type Reservation =
 // when many requests arrive at once: each reservation is one atomic increment, refused by the
 // condition once the window is full.
 const windowOpenWithRoom = 'attribute_not_exists(pk) OR (windowEndsAt > :now AND attempts < :max)';
+// The same, for a subject whose earlier failures were forgiven (an operator's recovery): a window
+// that began before `notBefore` counts as ended, and is restarted below like one.
+const freshWindowOpenWithRoom = 'attribute_not_exists(pk) OR (windowEndsAt > :now AND windowEndsAt >= :fresh AND attempts < :max)';
 // Starting a new window after the old one ended: only if nobody else restarted it first.
 const windowUnchanged = 'windowEndsAt = :seen';
 // Giving a reservation back: only into the window it was taken in (a window restarted since holds
@@ -65,8 +68,14 @@ export class AttemptStore {
     return { pk: `${this.#prefix}${subject}` };
   }
 
-  async reserve(subject: string, now: number, policy: AttemptPolicy): Promise<Reservation> {
+  /**
+   * One attempt reserved in the subject's window, or refused when the window is full. `notBefore`
+   * (epoch ms): windows that began before it count as ended, whatever they hold.
+   */
+  async reserve(subject: string, now: number, policy: AttemptPolicy, notBefore?: number): Promise<Reservation> {
     const windowEndsAt = now + policy.windowMs;
+    // A window began before notBefore exactly when it ends before notBefore + windowMs.
+    const fresh = notBefore === undefined ? undefined : notBefore + policy.windowMs;
     const expiresAt = Math.ceil(windowEndsAt / 1000) + TTL_MARGIN_SECONDS;
     // A handful of rounds covers every interleaving of reservation and window restart.
     for (let round = 0; round < 3; round++) {
@@ -77,8 +86,11 @@ export class AttemptStore {
             Key: this.#key(subject),
             UpdateExpression:
               'ADD attempts :one SET windowEndsAt = if_not_exists(windowEndsAt, :end), expiresAt = if_not_exists(expiresAt, :ttl)',
-            ConditionExpression: windowOpenWithRoom,
-            ExpressionAttributeValues: { ':one': 1, ':end': windowEndsAt, ':ttl': expiresAt, ':now': now, ':max': policy.maxAttempts },
+            ConditionExpression: fresh === undefined ? windowOpenWithRoom : freshWindowOpenWithRoom,
+            ExpressionAttributeValues: {
+              ':one': 1, ':end': windowEndsAt, ':ttl': expiresAt, ':now': now, ':max': policy.maxAttempts,
+              ...(fresh !== undefined && { ':fresh': fresh }),
+            },
             ReturnValues: 'UPDATED_NEW',
           }),
         );
@@ -93,7 +105,7 @@ export class AttemptStore {
       );
       if (!Item) continue;
       const seen = Item.windowEndsAt as number;
-      if (seen > now) return { allowed: false, retryAfterMs: seen - now };
+      if (seen > now && (fresh === undefined || seen >= fresh)) return { allowed: false, retryAfterMs: seen - now };
       try {
         await this.#db.send(
           new PutCommand({

@@ -92,3 +92,14 @@ export function resetPasswordSchema(): Joi.ObjectSchema<ResetPasswordBody> {
     password: password().required(),
   });
 }
+
+export interface RecoverBody {
+  password: string;
+}
+
+/** The operator's recovery (lib/admin/recovery.ts): a new password, under sign-up's rules. */
+export function recoverSchema(): Joi.ObjectSchema<RecoverBody> {
+  return Joi.object<RecoverBody>({
+    password: password().required(),
+  });
+}

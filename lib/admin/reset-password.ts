@@ -5,6 +5,7 @@ import type { Account, AccountStore } from './account.store.ts';
 import { RESET_PASSWORD_POLICY, retryAfterSeconds, type AttemptStore } from './attempts.store.ts';
 import type { ResetPasswordBody } from './bodies.ts';
 import { hashPassword, verifyPassword } from './password.ts';
+import { forgivenSince } from './recovery.ts';
 
 /*
  * A password reset revokes every admin JWT issued before it, the caller's included: the write that
@@ -27,7 +28,10 @@ export interface ResetPasswordDeps {
 export async function resetPassword(deps: ResetPasswordDeps, account: Account, body: ResetPasswordBody): Promise<void> {
   const who = { actor: adminActor(account.adminId), companyId: account.companyId, adminId: account.adminId };
   // Reserved before the check, as for sign-ins, so concurrent guesses cannot exceed the count.
-  const reservation = await deps.resetAttempts.reserve(account.adminId, deps.clock.now(), RESET_PASSWORD_POLICY);
+  // Wrong current passwords given before the operator's last recovery count no more (recovery.ts).
+  const now = deps.clock.now();
+  const reservation = await deps.resetAttempts.reserve(account.adminId, now, RESET_PASSWORD_POLICY,
+    forgivenSince(account, now, RESET_PASSWORD_POLICY.windowMs));
   if (!reservation.allowed) {
     deps.audit.record('password.reset_failed', { outcome: 'failure', reason: 'too_many_attempts', ...who });
     throw new TooManyAttempts(retryAfterSeconds(reservation), TooManyAttempts.RESET_PASSWORD);

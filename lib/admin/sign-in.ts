@@ -9,6 +9,7 @@ import type { SignInBody } from './bodies.ts';
 import { normalizeEmail } from './email.ts';
 import type { AdminJwt } from './jwt.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
+import { forgivenSince } from './recovery.ts';
 
 export interface SignInDeps {
   readonly accounts: AccountStore;
@@ -20,6 +21,9 @@ export interface SignInDeps {
 }
 
 const digest = (text: string) => hash('sha256', text, 'base64url');
+const settle = async <T>(work: Promise<T>): Promise<PromiseSettledResult<T>> => (await Promise.allSettled([work]))[0]!;
+/** The longer of sign-in's two windows: how long after a recovery a lock-out may predate it. */
+const SIGN_IN_WINDOW_MS = Math.max(SIGN_IN_POLICY.windowMs, SIGN_IN_EMAIL_CEILING.windowMs);
 
 /**
  * Signs an admin in. Unknown email and wrong password answer alike, after the same argon2id work,
@@ -39,13 +43,20 @@ export async function signIn(deps: SignInDeps, body: SignInBody, clientAddress: 
   const known = account !== undefined && normalizeEmail(account.email) === body.email;
   // For the audit trail only (never in the answer): whose account the attempt named, if anyone's.
   const named = known ? { companyId: account.companyId, adminId: account.adminId } : {};
-  if (reserved.status === 'rejected') {
-    if (reserved.reason instanceof TooManyAttempts) {
+  // Failures counted before the operator's last recovery lock the admin out no more (recovery.ts):
+  // a refusal within a window of it is retried with the windows that began before it ended. Only
+  // then, so an ordinary sign-in pays for nothing.
+  const forgiven = known && reserved.status === 'rejected' && reserved.reason instanceof TooManyAttempts
+    ? forgivenSince(account, deps.clock.now(), SIGN_IN_WINDOW_MS)
+    : undefined;
+  const reservation = forgiven === undefined ? reserved : await settle(reserveSignIn(deps, address, email, forgiven));
+  if (reservation.status === 'rejected') {
+    if (reservation.reason instanceof TooManyAttempts) {
       deps.audit.record('signin.locked', { outcome: 'failure', actor: 'anonymous', reason: 'too_many_attempts', ...named });
     }
-    throw reserved.reason;
+    throw reservation.reason;
   }
-  const emailWindow = reserved.value;
+  const emailWindow = reservation.value;
   const passwordMatches = await verifyPassword(body.password, known ? account.passwordHash : UNKNOWN_USER_HASH);
   if (!known || !passwordMatches) {
     deps.audit.record('signin.failed', { outcome: 'failure', actor: 'anonymous', reason: 'invalid_credentials', ...named });
@@ -69,11 +80,11 @@ export async function signIn(deps: SignInDeps, body: SignInBody, clientAddress: 
  * names the window that refused (after it a retry may still meet the other one's).
  * Returns the end of the email's window, for the release after a success.
  */
-async function reserveSignIn(deps: SignInDeps, address: string, email: string): Promise<number> {
+async function reserveSignIn(deps: SignInDeps, address: string, email: string, notBefore?: number): Promise<number> {
   const now = deps.clock.now();
-  const byAddress = await deps.signInAttempts.reserve(address, now, SIGN_IN_POLICY);
+  const byAddress = await deps.signInAttempts.reserve(address, now, SIGN_IN_POLICY, notBefore);
   if (!byAddress.allowed) throw new TooManyAttempts(retryAfterSeconds(byAddress));
-  const byEmail = await deps.signInAttempts.reserve(email, now, SIGN_IN_EMAIL_CEILING);
+  const byEmail = await deps.signInAttempts.reserve(email, now, SIGN_IN_EMAIL_CEILING, notBefore);
   if (!byEmail.allowed) {
     await deps.signInAttempts.release(address, byAddress.windowEndsAt);
     throw new TooManyAttempts(retryAfterSeconds(byEmail));

@@ -215,6 +215,9 @@ export class KeySetCache implements SigningKeys {
 export function keySetSource(config: Pick<Config, 'jwt' | 'region'>): () => Promise<KeySet> {
   const { secretFile, secretArn } = config.jwt;
   if (secretFile) return async () => parseKeySet(await readFile(secretFile, 'utf8'), 'JWT_SECRET_FILE');
-  // loadConfig guarantees one of the two is set.
-  return async () => parseKeySet(await readSecretString(secretArn!, config.region), 'JWT_SECRET_ARN');
+  if (secretArn) return async () => parseKeySet(await readSecretString(secretArn, config.region), 'JWT_SECRET_ARN');
+  // Only a function loaded with `signingKey: false` (config.ts) has neither, and it uses no JWT.
+  return async () => {
+    throw new Error('this function has no JWT signing key (neither JWT_SECRET_FILE nor JWT_SECRET_ARN)');
+  };
 }

@@ -13,10 +13,14 @@ export type AuditEvent =
   | 'service_token.revoked'
   | 'password.reset'
   | 'password.reset_failed'
+  | 'password.recovered'
   | 'signing_key.rotated';
 
-/** Who acted: the admin, a service token (by id), nobody authenticated, or the stack itself. */
-export type Actor = `admin:${string}` | `service_token:${string}` | 'service_token' | 'anonymous' | 'system';
+/**
+ * Who acted: the admin, a service token (by id), nobody authenticated, the stack itself, or the
+ * operator (whoever may invoke the recovery function: an IAM permission, not an API credential).
+ */
+export type Actor = `admin:${string}` | `service_token:${string}` | 'service_token' | 'anonymous' | 'system' | 'operator';
 
 export const adminActor = (adminId: string): Actor => `admin:${adminId}`;
 /** `service_token` alone until the token has an id to name. */
@@ -74,6 +78,7 @@ const COUNTED: Partial<Record<AuditEvent, MetricName>> = {
   'service_token.revoked': 'ServiceTokenRevoked',
   'password.reset': 'PasswordReset',
   'password.reset_failed': 'PasswordResetFailed',
+  'password.recovered': 'PasswordRecovered',
 };
 
 export interface AuditLogOptions {

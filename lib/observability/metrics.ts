@@ -16,6 +16,7 @@ export type MetricName =
   | 'ServiceTokenRevoked'
   | 'PasswordReset'
   | 'PasswordResetFailed'
+  | 'PasswordRecovered'
   | 'AuthorizerAllow'
   | 'AuthorizerDeny'
   | 'AuthorizerError';

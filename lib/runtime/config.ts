@@ -23,7 +23,19 @@ export interface Config extends StoreConfig {
    * serviceTokenSecret): the secret's ARN. Creates and rotations through the API are then refused.
    */
   readonly serviceTokenSecretArn: string | undefined;
+  /**
+   * Who may claim the instance (POST /api/v2/admin-account): set only for createAdminAccount
+   * (stage parameter claimMode), which refuses to start without it (lib/admin/claim.ts).
+   */
+  readonly claim: {
+    readonly mode: ClaimMode | undefined;
+    /** claimMode `setupCode`: the Secrets Manager secret holding the setup code (its ARN, never the code). */
+    readonly setupCodeSecretArn: string | undefined;
+  };
 }
+
+export const CLAIM_MODES = ['setupCode', 'iam', 'open'] as const;
+export type ClaimMode = (typeof CLAIM_MODES)[number];
 
 export const DEFAULT_CONSUMER_EMAIL_DOMAINS = [
   'gmail.com', 'googlemail.com', 'yahoo.com', 'ymail.com', 'outlook.com', 'hotmail.com', 'live.com',
@@ -56,8 +68,12 @@ const schema = Joi.object({
   // serverless.yml gives it the value null where the stage does not publish the token: the framework
   // leaves such a variable out of the template, but serverless-offline (npm start) passes "null".
   SERVICE_TOKEN_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(Joi.valid('', 'null')),
+  CLAIM_MODE: Joi.string().valid(...CLAIM_MODES).empty(''),
+  // Empty outside claimMode `setupCode` (serverless.yml): there is no secret then.
+  SETUP_CODE_SECRET_ARN: Joi.string().pattern(/^arn:aws[\w-]*:secretsmanager:/, 'Secrets Manager ARN').empty(''),
 })
-  .xor('JWT_SECRET_FILE', 'JWT_SECRET_ARN')
+  // At most one here; at least one is checked in loadConfig, for the functions that sign or verify.
+  .oxor('JWT_SECRET_FILE', 'JWT_SECRET_ARN')
   .unknown(true);
 
 // Given to validate(), not set on the schema with `.messages()` / `.prefs()`: those check the
@@ -68,8 +84,7 @@ const VALIDATION: Joi.ValidationOptions = {
   convert: true,
   errors: { wrap: { label: false } },
   messages: {
-    'object.missing': 'one of JWT_SECRET_FILE (local) or JWT_SECRET_ARN (AWS) must be set',
-    'object.xor': 'set only one of JWT_SECRET_FILE and JWT_SECRET_ARN',
+    'object.oxor': 'set only one of JWT_SECRET_FILE and JWT_SECRET_ARN',
   },
 };
 
@@ -83,10 +98,27 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+export interface LoadOptions {
+  /**
+   * false for a function that neither signs nor verifies admin JWTs (recoverAdminAccess): it is
+   * given neither JWT_SECRET_FILE nor JWT_SECRET_ARN. Every other function needs one of them.
+   */
+  readonly signingKey?: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions = {}): Config {
   const { value, error } = schema.validate(env, VALIDATION);
   if (error) throw new ConfigError(`Invalid configuration: ${error.message}`);
+  if (options.signingKey !== false && value.JWT_SECRET_FILE === undefined && value.JWT_SECRET_ARN === undefined) {
+    throw new ConfigError('Invalid configuration: one of JWT_SECRET_FILE (local) or JWT_SECRET_ARN (AWS) must be set');
+  }
   const domains = value.CONSUMER_EMAIL_DOMAINS as string | undefined;
+  const claimMode = value.CLAIM_MODE as ClaimMode | undefined;
+  const setupCodeSecretArn = value.SETUP_CODE_SECRET_ARN as string | undefined;
+  // By hand rather than with Joi's when(): a cross-field rule costs every function's cold start.
+  if (claimMode === 'setupCode' && setupCodeSecretArn === undefined) {
+    throw new ConfigError('Invalid configuration: CLAIM_MODE setupCode needs SETUP_CODE_SECRET_ARN');
+  }
   return {
     selfHosted: value.SELF_HOSTED as boolean,
     tableName: value.TABLE_NAME as string,
@@ -102,5 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     consumerEmailDomains: domains ? domains.split(',').map((d) => d.trim()) : DEFAULT_CONSUMER_EMAIL_DOMAINS,
     serviceTokenSecretArn: value.SERVICE_TOKEN_SECRET_ARN as string | undefined,
+    claim: { mode: claimMode, setupCodeSecretArn },
   };
 }

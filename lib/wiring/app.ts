@@ -1,10 +1,11 @@
 import { AdminJwt } from '../admin/jwt.ts';
 import { KeySetCache, keySetSource, type SigningKeys } from '../admin/signing-key.ts';
-import { loadConfig, type Config } from '../runtime/config.ts';
+import { loadConfig, type Config, type LoadOptions } from '../runtime/config.ts';
 import { AccountStore } from '../admin/account.store.ts';
 import { createDocumentClient } from '../aws/dynamodb.ts';
 import { AttemptStore } from '../admin/attempts.store.ts';
 import { RESET_PASSWORD_KEY_PREFIX, SIGN_IN_KEY_PREFIX } from '../aws/table.ts';
+import { claimPolicy, type ClaimPolicy } from '../admin/claim.ts';
 import { createTokenRuntime, type TokenRuntime, type TokenRuntimeOverrides } from './token-runtime.lean.ts';
 
 /*
@@ -27,6 +28,8 @@ export interface App extends TokenRuntime {
   readonly signInAttempts: AttemptStore;
   /** Wrong current passwords given to the password reset, per admin. */
   readonly resetAttempts: AttemptStore;
+  /** Who may claim the instance (createAdminAccount; lib/admin/claim.ts). */
+  readonly claim: ClaimPolicy;
 }
 
 export interface AppOverrides extends TokenRuntimeOverrides {
@@ -48,13 +51,17 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     accounts: new AccountStore(db, config.tableName),
     signInAttempts: new AttemptStore(db, config.tableName, SIGN_IN_KEY_PREFIX),
     resetAttempts: new AttemptStore(db, config.tableName, RESET_PASSWORD_KEY_PREFIX),
+    claim: claimPolicy(config, runtime.clock),
   };
 }
 
 let productionApp: App | undefined;
 
-/** The container's App, built from the environment on first use. */
-export function appFromEnvironment(): App {
-  productionApp ??= createApp(loadConfig(process.env));
+/**
+ * The container's App, built from the environment on first use. `options`: what this function
+ * leaves out of the configuration (recoverAdminAccess has no signing key).
+ */
+export function appFromEnvironment(options?: LoadOptions): App {
+  productionApp ??= createApp(loadConfig(process.env, options));
   return productionApp;
 }

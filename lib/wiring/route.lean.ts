@@ -13,9 +13,11 @@ export type { LambdaHandler } from '../http/pipeline.lean.ts';
  * - `service-token`: the service token as Bearer, its use recorded (routes.ts);
  * - `admin-or-service-token`: either, told apart by the Bearer's shape (routes.ts);
  * - `token`: the service token, in a lean function (no Joi, jose or passwords) that reads no body
- *   (introspection; this file).
+ *   (introspection; this file);
+ * - `claim`: the instance's first call, with the proof the stage's claimMode asks for (routes.ts);
+ * - `operator`: a direct invocation only, never an API Gateway event (the recovery; routes.ts).
  */
-export type RouteKind = 'public' | 'admin' | 'service-token' | 'admin-or-service-token' | 'token';
+export type RouteKind = 'public' | 'admin' | 'service-token' | 'admin-or-service-token' | 'token' | 'claim' | 'operator';
 
 /**
  * An HTTP route: its kind, how it authenticates (always first, before the body is looked at),

@@ -1,7 +1,7 @@
 import type Joi from 'joi';
 import { authenticateAdmin } from '../admin/authenticate.ts';
 import type { Account } from '../admin/account.store.ts';
-import { InvalidRequestBody } from '../errors.ts';
+import { InvalidRequestBody, RecoveryByInvocationOnly } from '../errors.ts';
 import { bearerToken, jsonBody, type ApiRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import { authenticateServiceToken, type ServiceTokenPrincipal, type AdminOrServiceTokenPrincipal } from '../service-token/authenticate.ts';
@@ -46,6 +46,27 @@ export const adminRoute = <B>(spec: RouteSpec<Account, B>): FullRoute<Account, B
 /** The service token as Bearer, its use recorded. */
 export const serviceTokenRoute = <B>(spec: RouteSpec<ServiceTokenPrincipal, B>): FullRoute<ServiceTokenPrincipal, B> =>
   route('service-token', (request, app) => authenticateServiceToken(app, bearerToken(request)), spec);
+
+/**
+ * The claim of the instance (POST /api/v2/admin-account): its proof, as the stage's claimMode asks
+ * (admin/claim.ts: the setup code, or a direct invocation, or nothing), checked before the body.
+ */
+export const claimRoute = <B>(spec: RouteSpec<undefined, B>): FullRoute<undefined, B> =>
+  route('claim', async (request, app) => {
+    await app.claim.authorize(request);
+    return undefined;
+  }, spec);
+
+/**
+ * The operator's, by direct invocation only: an IAM permission is its credential, and an event that
+ * came through API Gateway (or imitates one) is refused. No route reaches such a function anyway
+ * (serverless.yml gives it no event); this holds if one ever did.
+ */
+export const operatorRoute = <B>(spec: RouteSpec<undefined, B>): FullRoute<undefined, B> =>
+  route('operator', async (request) => {
+    if (request.source !== 'direct') throw new RecoveryByInvocationOnly();
+    return undefined;
+  }, spec);
 
 /**
  * Either credential, told apart by the Bearer value: a UUID is the service token itself, anything

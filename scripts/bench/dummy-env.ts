@@ -11,4 +11,6 @@ export const DUMMY_ENV: Readonly<Record<string, string>> = {
   SELF_HOSTED: 'true',
   POWERTOOLS_SERVICE_NAME: 'databrain-admin-api',
   POWERTOOLS_LOG_LEVEL: 'INFO',
+  // createAdminAccount refuses to start without one; `open` reads no secret.
+  CLAIM_MODE: 'open',
 };

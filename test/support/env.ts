@@ -4,3 +4,5 @@ process.env.TABLE_NAME ??= 'unused-by-tests';
 process.env.JWT_SECRET_FILE ??= '/unused/by/tests';
 process.env.SERVICE_TOKEN_GRACE_HOURS ??= '24';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// createAdminAccount refuses to load without a claim mode (lib/admin/claim.ts); npm start's is `open`.
+process.env.CLAIM_MODE ??= 'open';

@@ -71,6 +71,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const config = loadConfig({
     DYNAMODB_ENDPOINT: engineEndpoint(),
     JWT_SECRET_FILE: '/not/used/in/tests',
+    // The vendor's first-caller-wins claim, as under npm start; test/integration/claim.test.ts sets the others.
+    CLAIM_MODE: 'open',
     ...options.env,
     TABLE_NAME: tableName,
   });

@@ -9,6 +9,7 @@ import { route as rotateServiceToken } from '../../handlers/rotateServiceToken.t
 import { route as resetAdminPassword } from '../../handlers/resetAdminPassword.ts';
 import { route as listServiceTokens } from '../../handlers/listServiceTokens.ts';
 import { route as revokeServiceToken } from '../../handlers/revokeServiceToken.ts';
+import { route as recoverAdminAccess } from '../../handlers/recoverAdminAccess.ts';
 import { route as getServiceToken } from '../../handlers/getServiceToken.ts';
 import { createHandler as serviceTokenAuthorizer } from '../../handlers/serviceTokenAuthorizer.ts';
 
@@ -25,6 +26,7 @@ export function handlersFor(app: App) {
     resetAdminPassword: handlerFor(resetAdminPassword, app),
     listServiceTokens: handlerFor(listServiceTokens, app),
     revokeServiceToken: handlerFor(revokeServiceToken, app),
+    recoverAdminAccess: handlerFor(recoverAdminAccess, app),
     getServiceToken: handlerFor(getServiceToken, app),
     serviceTokenAuthorizer: serviceTokenAuthorizer(app),
   };

@@ -1,4 +1,5 @@
 import { BOUNDED_CALLS } from '../../lib/aws/dynamodb.ts';
+import { readServerlessConfig } from '../../scripts/serverless-config.ts';
 import {
   FUNCTIONS,
   functionLogicalId,
@@ -110,5 +111,33 @@ describe('the stack outputs', () => {
 
   it('include the table name', () => {
     expect(outputs().AdminTableName?.Value).toBe('databrain-admin-api-prod');
+  });
+});
+
+describe.each(Object.entries(FUNCTIONS).filter(([, e]) => e.operatorOnly).map(([fn]) => fn))('%s, the operator\'s function', (fn) => {
+  const id = functionLogicalId(fn);
+  /** Every resource of the template that names the function anywhere in its definition. */
+  // Its own published versions (the framework's AWS::Lambda::Version) aside: invoking one takes the same IAM permission.
+  const referrers = () => Object.entries(template.Resources)
+    .filter(([other, r]) => other !== id && r.Type !== 'AWS::Lambda::Version' && JSON.stringify(r).includes(`"${id}"`))
+    .map(([other]) => other);
+
+  it('is reached by no HTTP API route, integration, authorizer or invoke permission: only its alarms name it', () => {
+    const alarmPrefix = id.replace(/LambdaFunction$/, '');
+    expect(referrers().sort()).toEqual([`${alarmPrefix}ErrorsAlarm`, `${alarmPrefix}ThrottlesAlarm`]);
+    for (const type of ['AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Authorizer', 'AWS::Lambda::Permission']) {
+      expect({ type, naming: resourcesOfType(template, type).filter(([, r]) => JSON.stringify(r).includes(`"${id}"`)).map(([other]) => other) })
+        .toEqual({ type, naming: [] });
+    }
+  });
+
+  it('has no event in serverless.yml (the control: every other API function has one)', () => {
+    const { functions } = readServerlessConfig();
+    expect(functions[fn]?.events).toBeUndefined();
+    expect(functions.createAdminAccount?.events?.length).toBeGreaterThan(0);
+    // The control of the check above: a routed function is named by its integration and permission.
+    const routed = functionLogicalId('createAdminAccount');
+    const routedReferrers = Object.entries(template.Resources).filter(([, r]) => JSON.stringify(r).includes(`"${routed}"`)).map(([, r]) => r.Type);
+    expect(routedReferrers).toEqual(expect.arrayContaining(['AWS::ApiGatewayV2::Integration', 'AWS::Lambda::Permission']));
   });
 });

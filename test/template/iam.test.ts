@@ -10,6 +10,7 @@ import {
   resource,
   resourcesOfType,
   secretActions,
+  SETUP_CODE_SECRET,
   stringsIn,
   type Statement,
   type Template,
@@ -92,11 +93,20 @@ describe('IAM: one least-privilege role per function', () => {
     });
 
     const secrets = secretActions(expected);
-    it(secrets.length > 0 ? `may call Secrets Manager ${secrets.join(', ')}, on the JWT signing secret only` : 'may not read the JWT signing secret', () => {
-      expect(actionsFor(statements(), 'secretsmanager')).toEqual(secrets.map((a) => `secretsmanager:${a}`));
+    const title = [
+      secrets.length > 0 ? `may call Secrets Manager ${secrets.join(', ')} on the JWT signing secret` : 'may not read the JWT signing secret',
+      expected.readsSetupCode ? 'GetSecretValue on the setup code secret, only in claimMode setupCode' : 'nor the setup code secret',
+    ].join('; ');
+    it(`${title}; on no other secret`, () => {
+      const on = (from: Statement[], secret: string) =>
+        actionsFor(withService(from, 'secretsmanager').filter((s) => JSON.stringify(s.Resource) === JSON.stringify({ Ref: secret })), 'secretsmanager');
+      expect(on(statements(), 'JwtSecret')).toEqual(secrets.map((a) => `secretsmanager:${a}`));
+      expect(on(statements(), SETUP_CODE_SECRET)).toEqual(expected.readsSetupCode ? ['secretsmanager:GetSecretValue'] : []);
       for (const statement of withService(statements(), 'secretsmanager')) {
-        expect(statement.Resource).toEqual({ Ref: 'JwtSecret' });
+        expect([{ Ref: 'JwtSecret' }, { Ref: SETUP_CODE_SECRET }]).toContainEqual(statement.Resource);
       }
+      // claimMode iam (the custom packaging): there is no setup code, and no statement names one.
+      expect(on(allowed(roleOf(fn, custom), custom), SETUP_CODE_SECRET)).toEqual([]);
     });
 
     it('may write logs to its own log group only', () => {
@@ -125,6 +135,16 @@ describe('IAM: one least-privilege role per function', () => {
         expect(statement.Resource).toEqual(tableArn('databrain-admin-api-staging-restored'));
       }
     });
+  });
+
+  it('lets only createAdminAccount read the setup code secret: no other policy document anywhere names it', () => {
+    expect(Object.entries(FUNCTIONS).filter(([, e]) => e.readsSetupCode).map(([fn]) => fn)).toEqual(['createAdminAccount']);
+    const naming = policyDocuments(template).filter(({ statements }) => JSON.stringify(statements).includes(`"${SETUP_CODE_SECRET}"`));
+    expect(naming.map(({ path }) => path)).toEqual([`Resources.${roleOf('createAdminAccount')}.Properties.Policies[0].PolicyDocument`]);
+    // No resource policy opens it to anyone else.
+    expect(resourcesOfType(template, 'AWS::SecretsManager::ResourcePolicy')).toEqual([]);
+    expect(custom.Resources[SETUP_CODE_SECRET]).toBeUndefined();
+    expect(policyDocuments(custom).filter(({ statements }) => JSON.stringify(statements).includes(`"${SETUP_CODE_SECRET}"`))).toEqual([]);
   });
 
   it('has policy documents to check (the walk below finds them)', () => {

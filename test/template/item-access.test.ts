@@ -6,7 +6,8 @@ import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
 import { createApp } from '../../lib/wiring/app.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import { createDocumentClient } from '../../lib/aws/dynamodb.ts';
-import { ADMIN, ManualClock, PATHS, bearer, call, type Answer } from '../support/harness.ts';
+import { ADMIN, ManualClock, PATHS, bearer, call, invoke, type Answer } from '../support/harness.ts';
+import { pointSdkAt, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
 import { handlersFor, type Handlers } from '../support/wiring.ts';
 import { authorizerEvent, LIFECYCLE_PATHS } from '../support/lifecycle.ts';
 import { captureOutput } from '../support/proof.ts';
@@ -18,6 +19,7 @@ import {
   loadTemplate,
   resource,
   resourcesOfType,
+  SETUP_CODE_SECRET,
   type Template,
 } from './template.ts';
 
@@ -36,6 +38,9 @@ const REGION = 'us-east-1';
 const TABLE_NAME = 'databrain-admin-api-prod';
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE_NAME}`;
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:databrain-admin-api-prod-JwtSecret-AbCdEf`;
+/** The setup code secret as deployed (claimMode setupCode, the prod default): its name, and AWS's suffix. */
+const SETUP_CODE_NAME = 'databrain-admin-api/prod/setup-code';
+const SETUP_CODE_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${SETUP_CODE_NAME}-AbCdEf`;
 
 /** One DynamoDB request a function sent: `dynamodb:<operation>` and the partition key it names. */
 interface RecordedCall {
@@ -65,14 +70,21 @@ const partitionKey = (key: unknown): string | undefined => {
 let engine: LocalEngine;
 const calls: RecordedCall[] = [];
 let running: string | undefined;
+/** The Secrets Manager engine createAdminAccount reads the setup code from, and the calls each function made to it. */
+let secrets: SecretsManagerEngine;
+let restoreSdk: () => void;
+let setupCodeArn: string;
+const secretCalls: { fn: string; action: string; secretId: string }[] = [];
 
-/** Runs `fn`'s handler with every DynamoDB call it makes recorded under its name. */
+/** Runs `fn`'s handler with every DynamoDB and Secrets Manager call it makes recorded under its name. */
 async function as<T>(fn: keyof Handlers, action: (handlers: Handlers) => Promise<T>): Promise<T> {
   running = fn;
+  const seen = secrets.calls.length;
   try {
     return await action(handlers);
   } finally {
     running = undefined;
+    for (const { operation, input } of secrets.calls.slice(seen)) secretCalls.push({ fn, action: `secretsmanager:${operation}`, secretId: input.SecretId });
   }
 }
 
@@ -90,7 +102,15 @@ const expectStatus = (answer: Answer, status: number): Answer => {
 beforeAll(async () => {
   engine = await startDynalite({ port: 0 });
   await ensureTable(engine.endpoint, TABLE_NAME);
-  const config = loadConfig({ TABLE_NAME, DYNAMODB_ENDPOINT: engine.endpoint, JWT_SECRET_FILE: '/not/used' });
+  secrets = await startSecretsManager({ region: REGION, accountId: ACCOUNT_ID });
+  restoreSdk = pointSdkAt(secrets);
+  const setupCode = 'k2Jq8vWm4Xr7Tz1Nc5Hb9Lf3Pd6Gs0Ay2Ue8Oi4R';
+  setupCodeArn = secrets.create(SETUP_CODE_NAME, setupCode).arn;
+  // As the prod template configures createAdminAccount: claimMode setupCode, the code read by ARN.
+  const config = loadConfig({
+    TABLE_NAME, DYNAMODB_ENDPOINT: engine.endpoint, JWT_SECRET_FILE: '/not/used', AWS_REGION: REGION,
+    CLAIM_MODE: 'setupCode', SETUP_CODE_SECRET_ARN: setupCodeArn,
+  });
   const db = createDocumentClient(config);
   db.middlewareStack.add(
     (next, context) => async (args) => {
@@ -114,8 +134,11 @@ beforeAll(async () => {
   // The flow: every route, its success and the failures that take another path through the stores.
   // The functions log at INFO (the default) to show what sign-in writes: nothing is printed.
   await captureOutput(async () => {
-    const signUp = (body: Record<string, unknown>) =>
-      as('createAdminAccount', (h) => call(h.createAdminAccount, 'http-api', { path: PATHS.adminAccount, body }));
+    const signUp = (body: Record<string, unknown>, headers: Record<string, string> = { 'x-setup-code': setupCode }) =>
+      as('createAdminAccount', (h) => call(h.createAdminAccount, 'http-api', { path: PATHS.adminAccount, body, headers }));
+    // Without the code (refused before any read), with a wrong one (the secret read), then the claim.
+    expectStatus(await signUp(ADMIN, {}), 403);
+    expectStatus(await signUp(ADMIN, { 'x-setup-code': 'wrong' }), 403);
     expectStatus(await signUp(ADMIN), 200);
     expectStatus(await signUp(ADMIN), 400);
 
@@ -172,10 +195,22 @@ beforeAll(async () => {
     clock.advance(16 * 60_000);
     expectStatus(await reset('Wr0ng!Passw0rd'), 400);
     expectStatus(await reset(ADMIN.password), 200);
+
+    // The operator's recovery: refused when it looks like an HTTP request (nothing read), then done
+    // by direct invocation; the admin's sign-in after it, from an address locked out before it.
+    const recover = (event: unknown) => as('recoverAdminAccess', (h) => invoke(h.recoverAdminAccess, event));
+    expectStatus(await recover({ version: '2.0', requestContext: { http: { sourceIp: '203.0.113.9' } }, body: '{}' }), 403);
+    for (let attempt = 0; attempt < 6; attempt++) await signIn('Wr0ng!Passw0rd');
+    clock.advance(60_000);
+    expectStatus(await recover({ body: { password: 'Rec0vered!Passw0rd' } }), 200);
+    clock.advance(1_000);
+    expectStatus(await signIn('Rec0vered!Passw0rd'), 200);
   });
 }, 120_000);
 
 afterAll(async () => {
+  restoreSdk?.();
+  await secrets?.stop();
   await engine?.stop();
 });
 
@@ -196,6 +231,7 @@ function resolveArns(node: unknown): unknown {
   if (typeof object.Ref === 'string') {
     if (object.Ref in pseudo) return pseudo[object.Ref];
     if (object.Ref === 'JwtSecret') return SECRET_ARN;
+    if (object.Ref === SETUP_CODE_SECRET) return SETUP_CODE_ARN;
     throw new Error(`no ARN known for Ref ${object.Ref}`);
   }
   if (Array.isArray(object['Fn::GetAtt'])) {
@@ -315,6 +351,21 @@ describe('item-level least privilege (prod template, IAM policy simulator)', () 
       for (const fn of Object.keys(FUNCTIONS)) {
         expect({ fn, decision: await decide(fn, 'dynamodb:GetItem', otherTable, 'ACCOUNT') }).toEqual({ fn, decision: 'ImplicitlyDenied' });
       }
+    });
+
+    it('the setup code secret to every function but createAdminAccount, which read it (and only it) in the flow', async () => {
+      // What the code read: createAdminAccount, GetSecretValue, the setup code secret; nothing else read any secret.
+      expect(secretCalls.length).toBeGreaterThan(0);
+      expect(new Set(secretCalls.map((c) => `${c.fn} ${c.action} ${c.secretId}`))).toEqual(new Set([`createAdminAccount secretsmanager:GetSecretValue ${setupCodeArn}`]));
+      for (const fn of Object.keys(FUNCTIONS)) {
+        for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue']) {
+          const decision = await decide(fn, action, SETUP_CODE_ARN);
+          const expected = fn === 'createAdminAccount' && action === 'secretsmanager:GetSecretValue' ? 'Allowed' : 'ImplicitlyDenied';
+          expect({ fn, action, decision }).toEqual({ fn, action, decision: expected });
+        }
+      }
+      // createAdminAccount's grant is on that secret alone, not on a neighbour named alike.
+      expect(await decide('createAdminAccount', 'secretsmanager:GetSecretValue', SETUP_CODE_ARN.replace('/prod/', '/dev/'))).toBe('ImplicitlyDenied');
     });
 
     it('the signing secret to the functions that neither sign nor verify admin JWTs (the authorizer, introspection)', async () => {

@@ -110,6 +110,21 @@ describe('alarms', () => {
     // item-access.test.ts checks the filter pattern against the line sign-in really logs.
   });
 
+  it('fire on every recovery of admin access, counted from the audit line\'s own metric (EMF, dimension service)', () => {
+    expect(alarm('AdminAccessRecoveredAlarm')).toMatchObject({
+      Namespace: 'databrain-admin-api/prod',
+      MetricName: 'PasswordRecovered',
+      Dimensions: [{ Name: 'service', Value: 'databrain-admin-api' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    // The same namespace and dimension value the function writes the metric under.
+    const variables = resource(prod, functionLogicalId('recoverAdminAccess')).Properties?.Environment?.Variables;
+    expect(variables).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'databrain-admin-api/prod', POWERTOOLS_SERVICE_NAME: 'databrain-admin-api' });
+    // test/integration/recovery.test.ts checks the audit line carries PasswordRecovered with dimension `service`.
+  });
+
   it.each(['ThrottledRequests', 'SystemErrors'])('fire on any DynamoDB %s, over every operation a role may call', (metric) => {
     const [id] = alarms(prod).find(([, a]) => a.Properties?.Metrics?.some((m: any) => m.MetricStat?.Metric.MetricName === metric))!;
     const { Metrics, Threshold } = alarm(id)!;

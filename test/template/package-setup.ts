@@ -22,6 +22,9 @@ function packageStack(args: string[], env: Record<string, string>): void {
 /** Where setup leaves the answer of `npm run package` for a stage that rotates the signing key daily. */
 export const REFUSED_ROTATION_FILE = 'refused-rotation.json';
 
+/** Where setup leaves the answer of `npm run package` for a claimMode that does not exist. */
+export const REFUSED_CLAIM_MODE_FILE = 'refused-claim-mode.json';
+
 /** Where, inside the dev template's folder, setup packages stage dev with the published service token. */
 export const PUBLISHED_TOKEN_DIR = 'service-token-secret';
 
@@ -38,11 +41,16 @@ export default function setup(): void {
   packageStack(['--stage', 'dev', '--package', devDir], PACKAGING_ENV.dev);
   packageStack(['--stage', 'dev', '--param', 'serviceTokenSecret=true', '--package', join(devDir, PUBLISHED_TOKEN_DIR)], PACKAGING_ENV.dev);
   const refusedDir = mkdtempSync(join(tmpdir(), 'template-refused-'));
-  const { status, stderr } = spawnSync(process.execPath, [
-    join(root, 'scripts', 'package.ts'), '--stage', 'dev', '--package', refusedDir, '--param', 'signingKeyRotationDays=1',
-  ], { cwd: root, encoding: 'utf8' });
-  rmSync(refusedDir, { recursive: true, force: true });
+  const refusal = (param: string) => {
+    const { status, stdout, stderr } = spawnSync(process.execPath, [
+      join(root, 'scripts', 'package.ts'), '--stage', 'dev', '--package', refusedDir, '--param', param,
+    ], { cwd: root, encoding: 'utf8' });
+    rmSync(refusedDir, { recursive: true, force: true });
+    return { status, stdout, stderr };
+  };
+  const { status, stderr } = refusal('signingKeyRotationDays=1');
   writeFileSync(join(devDir, REFUSED_ROTATION_FILE), JSON.stringify({ status, stderr }));
+  writeFileSync(join(devDir, REFUSED_CLAIM_MODE_FILE), JSON.stringify(refusal('claimMode=firstCaller')));
   const customDir = mkdtempSync(join(tmpdir(), 'template-custom-'));
   process.env.TEMPLATE_CUSTOM_DIR = customDir;
   const params = Object.entries(CUSTOM_PARAMS).flatMap(([name, value]) => ['--param', `${name}=${value}`]);

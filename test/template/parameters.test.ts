@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
@@ -16,7 +16,9 @@ import {
   resourcesOfType,
   type Stage,
   type Template,
+  SETUP_CODE_SECRET,
 } from './template.ts';
+import { REFUSED_CLAIM_MODE_FILE } from './package-setup.ts';
 
 /*
  * Per-stage settings are stage parameters (`params:` in serverless.yml, `--param` on deploy), never
@@ -35,9 +37,13 @@ const stageName: Readonly<Record<Stage, string>> = { prod: 'prod', dev: 'dev', c
 const variablesOf = (template: Template, fn: string): Record<string, unknown> =>
   resource(template, functionLogicalId(fn)).Properties?.Environment?.Variables ?? {};
 
-/** What lib/runtime/config.ts makes of a function's variables (its ARN reference filled in). */
+/** What lib/runtime/config.ts makes of a function's variables (its ARN references filled in). */
 const configOf = (template: Template, fn: string) =>
-  loadConfig({ ...variablesOf(template, fn), JWT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s' } as NodeJS.ProcessEnv);
+  loadConfig({
+    ...Object.fromEntries(Object.entries(variablesOf(template, fn)).map(([name, value]) =>
+      [name, typeof value === 'string' ? value : 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s'])),
+    JWT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
+  } as NodeJS.ProcessEnv);
 
 describe('function settings from stage parameters', () => {
   it('SELF_HOSTED is the parameter (default true), whatever the deployer\'s environment says', () => {
@@ -137,5 +143,54 @@ describe('tags', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const state = JSON.parse(readFileSync(join(root, '.serverless', 'serverless-state.json'), 'utf8'));
     expect(state.service.provider.stackTags).toEqual({ service: 'databrain-admin-api', stage: 'prod' });
+  });
+});
+
+describe('claimMode: who may claim the instance', () => {
+  const claimVariables = (template: Template, fn: string) => {
+    const { CLAIM_MODE, SETUP_CODE_SECRET_ARN } = variablesOf(template, fn);
+    return { CLAIM_MODE, SETUP_CODE_SECRET_ARN };
+  };
+
+  it.each(['prod', 'dev'] as const)('%s defaults to setupCode: createAdminAccount reads its code from the stack\'s secret', (stage) => {
+    expect(claimVariables(deployed[stage], 'createAdminAccount')).toEqual({ CLAIM_MODE: 'setupCode', SETUP_CODE_SECRET_ARN: { Ref: SETUP_CODE_SECRET } });
+    expect(configOf(deployed[stage], 'createAdminAccount').claim.mode).toBe('setupCode');
+  });
+
+  it.each(['prod', 'dev'] as const)('%s creates the setup code secret: named for the command line, 40 generated alphanumerics, tagged', (stage) => {
+    const secret = resource(deployed[stage], SETUP_CODE_SECRET);
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties).toMatchObject({
+      Name: `databrain-admin-api/${stageName[stage]}/setup-code`,
+      GenerateSecretString: { PasswordLength: 40, ExcludePunctuation: true, IncludeSpace: false },
+    });
+    // Letters and digits only, at least 32 of them: no punctuation or space to mangle in a header or a shell.
+    expect(secret.Properties?.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
+    expect(secret.Properties?.GenerateSecretString.SecretStringTemplate).toBeUndefined();
+    expect(deployed[stage].Outputs?.SetupCodeSecretName?.Value).toBe(`databrain-admin-api/${stageName[stage]}/setup-code`);
+  });
+
+  it('`--param claimMode=iam`: no secret, no secret ARN, the mode given to createAdminAccount', () => {
+    expect(CUSTOM_PARAMS.claimMode).toBe('iam');
+    expect(claimVariables(deployed.custom, 'createAdminAccount')).toEqual({ CLAIM_MODE: 'iam', SETUP_CODE_SECRET_ARN: '' });
+    expect(configOf(deployed.custom, 'createAdminAccount').claim).toEqual({ mode: 'iam', setupCodeSecretArn: undefined });
+    expect(deployed.custom.Resources[SETUP_CODE_SECRET]).toBeUndefined();
+    expect(deployed.custom.Outputs?.SetupCodeSecretName).toBeUndefined();
+  });
+
+  it('is given to createAdminAccount only', () => {
+    for (const stage of STAGES) {
+      for (const fn of Object.keys(FUNCTIONS).filter((name) => name !== 'createAdminAccount')) {
+        expect({ stage, fn, ...claimVariables(deployed[stage], fn) }).toEqual({ stage, fn, CLAIM_MODE: undefined, SETUP_CODE_SECRET_ARN: undefined });
+      }
+    }
+  });
+
+  it('any other value fails the packaging, naming the setting', () => {
+    const file = join(process.env.TEMPLATE_DEV_DIR!, REFUSED_CLAIM_MODE_FILE);
+    expect(existsSync(file)).toBe(true);
+    const { status, stdout, stderr } = JSON.parse(readFileSync(file, 'utf8')) as { status: number; stdout: string; stderr: string };
+    expect(status).not.toBe(0);
+    expect(`${stdout}${stderr}`).toContain('Cannot resolve variable at "custom.claim"');
   });
 });

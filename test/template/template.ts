@@ -42,6 +42,7 @@ export const CUSTOM_PARAMS = {
   domainName: 'admin-api.example.com',
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
   existingTableName: 'databrain-admin-api-staging-restored',
+  claimMode: 'iam',
 } as const;
 
 /**
@@ -129,6 +130,10 @@ export interface FunctionExpectation {
   readonly memorySize: number;
   /** Hashes or verifies passwords (argon2id, 19 MiB per derivation): runs with one malloc arena. */
   readonly argon2id: boolean;
+  /** claimMode `setupCode` (the default): reads the setup code secret. createAdminAccount alone. */
+  readonly readsSetupCode?: boolean;
+  /** Reached by no route: IAM-authorized direct invocation only. */
+  readonly operatorOnly?: boolean;
 }
 
 /**
@@ -136,7 +141,7 @@ export interface FunctionExpectation {
  * items is not listed here: item-access.test.ts records them from the handlers themselves.
  */
 export const FUNCTIONS: Readonly<Record<string, FunctionExpectation>> = {
-  createAdminAccount: { argon2id: true, jwt: true, memorySize: 1024 },
+  createAdminAccount: { argon2id: true, jwt: true, readsSetupCode: true, memorySize: 1024 },
   createAdminJwt: { argon2id: true, jwt: true, memorySize: 1024 },
   createServiceToken: { argon2id: false, jwt: true, memorySize: 512 },
   rotateServiceToken: { argon2id: false, jwt: true, memorySize: 512 },
@@ -147,13 +152,18 @@ export const FUNCTIONS: Readonly<Record<string, FunctionExpectation>> = {
   serviceTokenAuthorizer: { argon2id: false, jwt: false, memorySize: 256 },
   // lib/admin/signing-key-rotation.ts: Secrets Manager calls only
   rotateSigningKey: { argon2id: false, jwt: false, rotatesSigningKey: true, memorySize: 256 },
+  // lib/admin/recovery.ts: the operator's way back in, a new password (argon2id); no route
+  recoverAdminAccess: { argon2id: true, jwt: false, operatorOnly: true, memorySize: 1024 },
 };
 
-/** The Secrets Manager actions a function may call, all on the signing secret. */
+/** The Secrets Manager actions a function may call on the signing secret. */
 export const secretActions = (expected: FunctionExpectation): string[] => {
   if (expected.rotatesSigningKey) return ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'];
   return expected.jwt ? ['GetSecretValue'] : [];
 };
+
+/** The setup code secret's logical id (claimMode `setupCode`). */
+export const SETUP_CODE_SECRET = 'SetupCodeSecret';
 
 export const TIMEOUT_SECONDS = 10;
 export const LOG_RETENTION_DAYS = 30;

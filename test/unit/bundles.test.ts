@@ -9,6 +9,7 @@ import { buildFunctionBundles, inputsOf, type BuiltBundle } from '../../scripts/
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const JOI_FUNCTIONS = [
   'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'rotateServiceToken', 'listServiceTokens', 'revokeServiceToken', 'resetAdminPassword',
+  'recoverAdminAccess',
 ];
 
 /*
@@ -50,7 +51,7 @@ describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (f
 it('builds every function of serverless.yml', () => {
   expect(built.map((b) => b.fn).sort()).toEqual([
     'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'getServiceToken', 'listServiceTokens',
-    'resetAdminPassword', 'revokeServiceToken', 'rotateServiceToken', 'rotateSigningKey', 'serviceTokenAuthorizer',
+    'recoverAdminAccess', 'resetAdminPassword', 'revokeServiceToken', 'rotateServiceToken', 'rotateSigningKey', 'serviceTokenAuthorizer',
   ]);
   for (const { bytes } of built) expect(bytes).toBeGreaterThan(0);
 });
@@ -70,7 +71,8 @@ describe('Joi in the functions that validate bodies', () => {
       const a = await import('./lib/admin/bodies.ts');
       const t = await import('./lib/service-token/bodies.ts');
       const schemas = [a.signUpSchema(['gmail.com']), a.signInSchema(), t.createServiceTokenSchema(),
-        t.rotateWithAdminSchema(), t.rotateWithTokenSchema(), t.revokeWithAdminSchema(), t.emptyBodySchema(), a.resetPasswordSchema()];
+        t.rotateWithAdminSchema(), t.rotateWithTokenSchema(), t.revokeWithAdminSchema(), t.emptyBodySchema(), a.resetPasswordSchema(),
+        a.recoverSchema()];
       const messages = schemas.map((schema) => schema.validate({ email: 'a@gmail.com', password: 'a b', token: 'x' }).error?.message);
       const loaded = Object.keys(require.cache).filter((f) => f.includes('/node_modules/joi/lib/'));
       process.stdout.write(JSON.stringify({ messages, loaded: loaded.map((f) => f.slice(f.indexOf('/joi/lib/') + 9)) }));

@@ -21,6 +21,8 @@ describe('configuration, validated once at cold start', () => {
         keySetMaxAgeSeconds: 300,
       },
       consumerEmailDomains: DEFAULT_CONSUMER_EMAIL_DOMAINS,
+      // Set for createAdminAccount only, which refuses to start without a mode (lib/admin/claim.ts).
+      claim: { mode: undefined, setupCodeSecretArn: undefined },
     });
   });
 
@@ -44,6 +46,15 @@ describe('configuration, validated once at cold start', () => {
   });
 
   it.each([
+    [{ CLAIM_MODE: 'open' }, { mode: 'open', setupCodeSecretArn: undefined }],
+    [{ CLAIM_MODE: 'iam', SETUP_CODE_SECRET_ARN: '' }, { mode: 'iam', setupCodeSecretArn: undefined }],
+    [{ CLAIM_MODE: 'setupCode', SETUP_CODE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:code-AbCdEf' },
+      { mode: 'setupCode', setupCodeSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:code-AbCdEf' }],
+  ])('reads the claim mode: %j', (env, claim) => {
+    expect(loadConfig({ ...minimal, ...env }).claim).toEqual(claim);
+  });
+
+  it.each([
     [{ JWT_SECRET_FILE: '/tmp/s' }, /TABLE_NAME is required/],
     [{ ...minimal, JWT_TTL_SECONDS: '90000' }, /JWT_TTL_SECONDS must be less than or equal to 86400/],
     [{ ...minimal, JWT_TTL_SECONDS: 'soon' }, /JWT_TTL_SECONDS must be a number/],
@@ -55,6 +66,9 @@ describe('configuration, validated once at cold start', () => {
     [{ ...minimal, JWT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' }, /set only one of JWT_SECRET_FILE and JWT_SECRET_ARN/],
     [{ ...minimal, CONSUMER_EMAIL_DOMAINS: 'gmail.com;yahoo.com' }, /CONSUMER_EMAIL_DOMAINS/],
     [{ ...minimal, SERVICE_TOKEN_SECRET_ARN: 'service-token' }, /SERVICE_TOKEN_SECRET_ARN .* fails to match the Secrets Manager ARN pattern/],
+    [{ ...minimal, CLAIM_MODE: 'first-caller' }, /CLAIM_MODE must be one of \[setupCode, iam, open\]/],
+    [{ ...minimal, CLAIM_MODE: 'setupCode' }, /CLAIM_MODE setupCode needs SETUP_CODE_SECRET_ARN/],
+    [{ ...minimal, CLAIM_MODE: 'setupCode', SETUP_CODE_SECRET_ARN: 'setup-code' }, /SETUP_CODE_SECRET_ARN .* fails to match the Secrets Manager ARN pattern/],
   ])('fails naming the variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -39,27 +39,45 @@ describe('the configuration table in docs/deployment.md', () => {
 
 describe('a misconfigured deployment', () => {
   let dir: string;
-  let bundle: string;
+  const bundles = new Map<string, string>();
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cold-start-'));
-    bundle = join(dir, 'createServiceToken.cjs');
-    const result = await build({
-      entryPoints: [join(root, 'handlers', 'createServiceToken.ts')],
-      bundle: true, platform: 'node', format: 'cjs', target: 'node24', write: false, logLevel: 'silent',
-    });
-    writeFileSync(bundle, result.outputFiles[0]!.contents);
+    for (const fn of ['createServiceToken', 'createAdminAccount', 'recoverAdminAccess']) {
+      const bundle = join(dir, `${fn}.cjs`);
+      const result = await build({
+        entryPoints: [join(root, 'handlers', `${fn}.ts`)],
+        bundle: true, platform: 'node', format: 'cjs', target: 'node24', write: false, logLevel: 'silent',
+      });
+      writeFileSync(bundle, result.outputFiles[0]!.contents);
+      bundles.set(fn, bundle);
+    }
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Loads the production bundle as Lambda would at cold start, with only `env`. */
-  function coldStart(env: Record<string, string>): string {
+  /** Loads a production bundle as Lambda would at cold start, with only `env`. */
+  function coldStart(env: Record<string, string>, fn = 'createServiceToken'): string {
     try {
-      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(bundle)})`], { env, stdio: 'pipe' });
+      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(bundles.get(fn))})`], { env, stdio: 'pipe' });
       return 'loaded';
     } catch (error) {
       return String((error as { stderr: Buffer }).stderr);
     }
   }
+
+  it.each([
+    [{}, 'Invalid configuration: CLAIM_MODE is required (setupCode, iam or open)'],
+    [{ CLAIM_MODE: 'anyone' }, 'Invalid configuration: CLAIM_MODE must be one of [setupCode, iam, open]'],
+    [{ CLAIM_MODE: 'setupCode' }, 'Invalid configuration: CLAIM_MODE setupCode needs SETUP_CODE_SECRET_ARN'],
+  ])('createAdminAccount refuses to start without a valid claim mode: %j', (env, message) => {
+    const valid = { TABLE_NAME: 'admin-table', JWT_SECRET_FILE: '/s' };
+    expect(coldStart({ ...valid, ...env }, 'createAdminAccount')).toContain(message);
+    expect(coldStart({ ...valid, CLAIM_MODE: 'open' }, 'createAdminAccount')).toBe('loaded');
+  });
+
+  it('recoverAdminAccess starts without a signing secret (it has none); the JWT functions do not', () => {
+    expect(coldStart({ TABLE_NAME: 'admin-table' }, 'recoverAdminAccess')).toBe('loaded');
+    expect(coldStart({ TABLE_NAME: 'admin-table' }, 'createServiceToken')).toContain('one of JWT_SECRET_FILE (local) or JWT_SECRET_ARN (AWS) must be set');
+  });
 
   it.each([
     [{ JWT_SECRET_FILE: '/s' }, 'Invalid configuration: TABLE_NAME is required'],

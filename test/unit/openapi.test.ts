@@ -164,6 +164,10 @@ describe('openapi.yaml against the code', () => {
     ...MANAGED,
     new errors.ResetPasswordError('The current password is not correct!'),
     new errors.ResetPasswordError('The new password must be different from the current password'),
+    new errors.SetupCodeRequired(),
+    new errors.ClaimByInvocationOnly(),
+    // recoverAdminAccess's own: no route reaches that function, so no operation documents it.
+    new errors.RecoveryByInvocationOnly(),
   ];
 
   it('knows every error class of lib/errors.ts', () => {
@@ -186,7 +190,7 @@ describe('openapi.yaml against the code', () => {
   const server = [new errors.NotSelfHosted(), new errors.InternalServerError()];
   const admin = [new errors.AuthenticationError(), new errors.AccountNotFound()];
   const answers: Record<string, errors.ApiError[]> = {
-    createAdminAccount: [...body, new errors.AccountAlreadyExists(), ...server],
+    createAdminAccount: [...body, new errors.AccountAlreadyExists(), new errors.SetupCodeRequired(), new errors.ClaimByInvocationOnly(), ...server],
     createAdminJwt: [...body, new errors.InvalidCredentials(), new errors.TooManyAttempts(1), ...server],
     createServiceToken: [...body, ...admin, MANAGED[0]!, ...server],
     rotateServiceToken: [...body, ...admin, new errors.InvalidServiceToken(401), new errors.InvalidServiceToken(400), new errors.ExpiredServiceToken(), MANAGED[0]!, ...server],
