@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.serverless/', '.esbuild/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', '.serverless/', '.esbuild/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,41 +1,48 @@
 // The API over HTTPS (API Gateway), or plain HTTP to this machine (npm start).
-import { parseBody, transportError, usageError, type Transport } from './api.ts';
+import { parseBody, transportError, type Transport } from './api.ts';
+import { credentialUrl, redact } from './endpoints.ts';
+import { USER_AGENT } from './version.ts';
 
 const TIMEOUT_MS = 30_000;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export interface HttpTarget {
+  readonly transport: Transport;
+  /** Where, for messages: the base URL without credentials, query or fragment. */
+  readonly where: string;
+}
 
 /** A transport to the API at `base` (the stack's HttpApiUrl, or http://localhost:3000). */
-export function httpTransport(base: string): Transport {
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    throw usageError(`--url: not a URL: ${base}`);
-  }
-  // Credentials travel in every request: never in clear text across a network.
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw usageError(`--url must be https:// (plain http only to localhost), got ${url.protocol}//${url.host}`);
-  }
-  const prefix = url.href.replace(/\/+$/, '');
+export function httpTransport(base: string): HttpTarget {
+  const url = credentialUrl(base, '--url');
+  const prefix = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  const where = redact(url);
 
-  return async ({ method, path, bearer, body }) => {
-    const headers: Record<string, string> = {};
-    if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
+  const transport: Transport = async ({ method, path, bearer, headers: extra, body }) => {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...extra };
+    if (bearer !== undefined) headers.authorization = `Bearer ${bearer.value}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    let text: string;
     try {
-      const response = await fetch(`${prefix}${path}`, {
+      response = await fetch(`${prefix}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         // A redirect would be a misconfigured URL; not followed with the credential.
-        redirect: 'error',
+        redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      return { status: response.status, body: parseBody(await response.text()) };
+      text = await response.text();
     } catch (error) {
-      throw transportError(`no answer from ${url.origin}: ${describe(error)}`);
+      throw transportError(`no answer from ${where}: ${describe(error)}`);
     }
+    const answerHeaders: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      answerHeaders[name.toLowerCase()] = value;
+    });
+    return { status: response.status, headers: answerHeaders, body: parseBody(text) };
   };
+  return { transport, where };
 }
 
 /** fetch's errors say "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is the cause. */

@@ -1,29 +1,41 @@
 // databrain-admin: the admin and service-token calls for pipelines, failing loudly. The result alone
 // on stdout (so `NEW=$(databrain-admin rotate …)` is safe), diagnostics on stderr, and a non-zero
 // exit status for anything but a 2xx answer. Usage: databrain-admin --help; docs/pipelines.md.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CliError, usageError, type Transport } from './api.ts';
-import { COMMANDS, type Command } from './commands.ts';
-import { httpTransport } from './http.ts';
+import { parseArgs } from 'node:util';
+import { CliError, usageError, type ApiCall } from './api.ts';
+import { successBody } from './answers.ts';
+import type { Command, Options, Values } from './command.ts';
+import { COMMANDS, findCommand } from './commands/index.ts';
+import { DoctorFindings } from './commands/doctor.ts';
 import { refuseSecretsInArgv, SecretReader } from './inputs.ts';
+import { locate, SERVICE } from './location.ts';
+import { checkOutputFile, emit, emitError, masker, type Io } from './output.ts';
+import { VERSION } from './version.ts';
 
-const SERVICE = 'databrain-admin-api';
 /** A bug in the CLI itself (sysexits' EX_SOFTWARE), never an answer of the API. */
 const EXIT_BUG = 70;
 const MAX_STDIN_BYTES = 64 * 1024;
 
-const WHERE: NonNullable<ParseArgsConfig['options']> = {
+/** Every command takes these. */
+const COMMON: Options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+/** Where the API is (cli/location.ts). */
+const WHERE: Options = {
   url: { type: 'string' },
   stage: { type: 'string' },
   'function-name': { type: 'string' },
   endpoint: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  region: { type: 'string' },
 };
+const OUTPUT_FILE: Options = { 'output-file': { type: 'string' } };
 
 const USAGE = `usage: databrain-admin <command> [options]
+       databrain-admin --version
 
 commands:
-${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(11)} ${command.summary}`).join('\n')}
+${COMMANDS.map((command) => `  ${command.name.padEnd(11)} ${command.summary}`).join('\n')}
 
 where the API is (one of):
   --url <base URL>         over HTTPS (the stack's HttpApiUrl; plain http only to localhost)
@@ -31,51 +43,89 @@ where the API is (one of):
   --stage <stage>          by direct invocation of ${SERVICE}-<stage>-<function> (AWS credentials
                            from the usual AWS_* variables or profile); env DATABRAIN_STAGE
   --function-name <name>   by direct invocation of this function (name or ARN)
-  --endpoint <URL>         the Lambda endpoint for direct invocation, e.g. http://localhost:3002
-                           for npm start; env AWS_ENDPOINT_URL_LAMBDA
+  --endpoint <URL>         the Lambda endpoint for direct invocation (https, or http to localhost,
+                           e.g. http://localhost:3002 for npm start); env AWS_ENDPOINT_URL_LAMBDA
+  --region <region>        the AWS region for direct invocation and the setup code (else AWS_REGION)
 
-Secrets (password, admin JWT, service tokens) come from the environment or stdin, never from the
-command line. The result alone goes to stdout; errors go to stderr.
+every command also takes:
+  --json                   the result on stdout as JSON; a failure on stderr as {"error":{…}}
+  --output-file <path>     (commands that print a new secret) write it to this file, mode 0600,
+                           instead of stdout
 
-exit status: 0 success; 1 the API answered with an error (its code and message on stderr);
-  2 usage (unknown option, missing input, a secret on the command line); 3 no usable answer
-  (network, TLS, timeout, the Lambda invoke failed, an unexpected answer).
+Secrets (password, admin JWT, service tokens, setup code) come from the environment or stdin, never
+from the command line. The result alone goes to stdout; errors go to stderr. Under GitHub Actions
+(GITHUB_ACTIONS=true) every secret read or printed is masked first (::add-mask:: on stderr).
+
+exit status: 0 success; 1 the API refused (its code and message on stderr); 2 usage (unknown
+  option, missing input, a secret on the command line); 3 nothing that looks like this API answered
+  (network, TLS, timeout, a failed AWS call, a wrong URL or stage).
 
 databrain-admin <command> --help shows a command's options.`;
 
 function commandUsage(command: Command): string {
-  return `usage: databrain-admin ${command.usage}\n\nWhere the API is (--url, --stage, --function-name, --endpoint) and the exit statuses: databrain-admin --help`;
+  return `usage: databrain-admin ${command.usage}\n\nWhere the API is (--url, --stage, --function-name, --endpoint, --region), --json and the exit statuses: databrain-admin --help`;
 }
 
-async function where(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<Transport> {
-  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  let url = flag('url');
-  let stage = flag('stage');
-  const functionName = flag('function-name');
-  if (url !== undefined && (stage !== undefined || functionName !== undefined)) {
-    throw usageError('--url (HTTPS) and --stage/--function-name (direct invocation) exclude each other');
-  }
-  if (url === undefined && stage === undefined && functionName === undefined) {
-    url = env.DATABRAIN_API_URL || undefined;
-    stage = env.DATABRAIN_STAGE || undefined;
-    if (url !== undefined && stage !== undefined) {
-      throw usageError('DATABRAIN_API_URL and DATABRAIN_STAGE are both set: choose one with --url or --stage');
+export interface Streams extends Io {
+  readStdin(): Promise<string>;
+}
+
+/** Runs one command line; answers the exit status. */
+export async function run(args: string[], env: NodeJS.ProcessEnv, io: Streams): Promise<number> {
+  const json = args.includes('--json');
+  const mask = masker(env, io);
+  try {
+    refuseSecretsInArgv(args);
+    const first = args[0];
+    if (first === '--version' || first === '-v' || first === 'version') {
+      io.stdout(json ? `${JSON.stringify({ version: VERSION })}\n` : `databrain-admin ${VERSION}\n`);
+      return 0;
     }
-    if (url === undefined && stage === undefined) {
-      throw usageError('where is the API? --url or DATABRAIN_API_URL (HTTPS), or --stage, --function-name or DATABRAIN_STAGE (direct invocation)');
+    if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+      if (first === undefined) throw usageError('no command (databrain-admin --help lists them)');
+      io.stdout(`${USAGE}\n`);
+      return 0;
     }
+    const found = findCommand(args);
+    if (found === undefined) {
+      throw usageError(`unknown command '${first.startsWith('-') ? first : first.slice(0, 40)}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    }
+    const { command, words } = found;
+    const values = parseOptions(command, args.slice(words));
+    if (values.help) {
+      io.stdout(`${commandUsage(command)}\n`);
+      return 0;
+    }
+    const outputFile = typeof values['output-file'] === 'string' ? checkOutputFile(values['output-file']) : undefined;
+    const location = await locate(values, env, command.reach);
+    const secrets = new SecretReader(env, values, io.readStdin, mask);
+    const call = async (request: ApiCall) => successBody(await location.transport(request), request, location.where);
+    const result = await command.run({ values, env, secrets, location, call });
+    emit(result, { json, outputFile, mask }, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof DoctorFindings) io.stdout(`${json ? JSON.stringify(error.json) : error.text}\n`);
+    if (error instanceof CliError) {
+      emitError(error, json, io);
+      return error.exitCode;
+    }
+    io.stderr(`databrain-admin: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    return EXIT_BUG;
   }
-  if (url !== undefined) {
-    if (flag('endpoint') !== undefined) throw usageError('--endpoint is for direct invocation, not with --url');
-    return httpTransport(url);
+}
+
+function parseOptions(command: Command, args: string[]): Values {
+  const options = { ...COMMON, ...WHERE, ...(command.printsSecret ? OUTPUT_FILE : {}), ...command.options };
+  try {
+    // No option is declared `multiple`, so every value is a string or a boolean.
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Values;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    // parseArgs quotes a stray argument; it may be a secret, so it is not repeated.
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw usageError(`${command.name} takes no arguments, only options (see ${command.name} --help)`);
+    if (code?.startsWith('ERR_PARSE_ARGS_')) throw usageError(`${message} (see ${command.name} --help)`);
+    throw error;
   }
-  if (stage !== undefined && !/^[A-Za-z0-9-]+$/.test(stage)) throw usageError(`--stage may hold only letters, digits and hyphens, got '${stage}'`);
-  // Loaded only here: the AWS SDK is not needed over HTTPS.
-  const { invokeTransport } = await import('./invoke.ts');
-  return invokeTransport({
-    functionName: (key) => functionName ?? `${SERVICE}-${stage}-${key}`,
-    endpoint: flag('endpoint') ?? (env.AWS_ENDPOINT_URL_LAMBDA || undefined),
-  });
 }
 
 async function readStdin(): Promise<string> {
@@ -89,45 +139,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Runs one command line; answers what goes to stdout. */
-async function main(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  refuseSecretsInArgv(args);
-  const [name, ...rest] = args;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    if (name === undefined) throw usageError('no command (databrain-admin --help lists them)');
-    return USAGE;
-  }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (command === undefined) throw usageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
-
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    // No option is declared `multiple`, so every value is a string or a boolean.
-    values = parseArgs({ args: rest, options: { ...WHERE, ...command.options }, strict: true, allowPositionals: false })
-      .values as Record<string, string | boolean | undefined>;
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    // parseArgs quotes a stray argument; it may be a secret, so it is not repeated.
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw usageError(`${name} takes no arguments, only options (see ${name} --help)`);
-    if (code?.startsWith('ERR_PARSE_ARGS_')) throw usageError(`${message} (see ${name} --help)`);
-    throw error;
-  }
-  if (values.help) return commandUsage(command);
-
-  const transport = await where(values, env);
-  const secrets = new SecretReader(env, values, readStdin);
-  return command.run({ values, env, secrets, transport });
-}
-
-try {
-  const out = await main(process.argv.slice(2), process.env);
-  if (out !== '') process.stdout.write(`${out}\n`);
-} catch (error) {
-  if (error instanceof CliError) {
-    process.stderr.write(`databrain-admin: ${error.message}\n`);
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`databrain-admin: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = EXIT_BUG;
-  }
-}
+process.exitCode = await run(process.argv.slice(2), process.env, {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin,
+});
