@@ -25,7 +25,8 @@ import { handlersFor } from '../support/wiring.ts';
  * code with its own AWS SDK client, as it would from AWS.
  */
 
-jest.setTimeout(60_000);
+// A hang guard, far above what a loaded machine needs: no test here bounds how fast anything is.
+jest.setTimeout(180_000);
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(root, 'bin', 'databrain-admin.js');

@@ -26,7 +26,8 @@ const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DEAD_TOKEN = 'the service token (DATABRAIN_SERVICE_TOKEN or --token-stdin) is not valid: unknown, revoked, or past its grace period';
 
-jest.setTimeout(90_000);
+// Hang guards, far above what a loaded machine needs: no test here bounds how fast anything is.
+jest.setTimeout(180_000);
 
 /** The PATH of a machine with only Node: none of this repository's node_modules/.bin (its Node 24). */
 const machinePath = process.env.PATH!.split(':').filter((dir) => !dir.includes('node_modules')).join(':');

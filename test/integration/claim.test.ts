@@ -1,6 +1,7 @@
 // CONTRACT §12, first bullet — claiming a deployed instance (stage parameter claimMode,
 // lib/admin/claim.ts): POST /api/v2/admin-account with the setup code the stack keeps in Secrets
 // Manager (`setupCode`), by direct invocation only (`iam`), or first caller wins (`open`).
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import {
   ADMIN,
@@ -17,6 +18,10 @@ import {
 import { expectTableUnchanged } from '../support/lifecycle.ts';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { pointSdkAt, secretsManagerClient, startSecretsManager, type SecretsManagerEngine } from '../support/secrets-manager.ts';
+
+// Each test hashes or verifies passwords (argon2id) several times: on a loaded machine that takes
+// seconds. A hang guard only, far above it; no test here bounds how fast anything is.
+jest.setTimeout(120_000);
 
 const SETUP_CODE_REQUIRED = 'This instance can only be claimed with its setup code (databrain-admin bootstrap)';
 const BY_INVOCATION_ONLY = 'This instance can only be claimed by its operator (databrain-admin bootstrap)';

@@ -24,6 +24,10 @@ import { captureOutput } from '../support/proof.ts';
 import { forgivenSince } from '../../lib/admin/recovery.ts';
 import { RESET_PASSWORD_POLICY, SIGN_IN_EMAIL_CEILING, SIGN_IN_POLICY } from '../../lib/admin/attempts.store.ts';
 
+// Each test hashes or verifies passwords (argon2id) several times: on a loaded machine that takes
+// seconds. A hang guard only, far above it; no test here bounds how fast anything is.
+jest.setTimeout(120_000);
+
 const NEW_PASSWORD = 'Rec0vered!Passw0rd';
 const WRONG_PASSWORD = 'Wr0ng!Passw0rd';
 const BY_INVOCATION_ONLY = 'Admin access can only be recovered by the operator (databrain-admin recover)';
@@ -214,7 +218,7 @@ describe('the lock-outs after a recovery', () => {
     expect((await recover(harness)).statusCode).toBe(200);
     clock.advance(SECOND);
     jwtOf(await signInFrom(harness, '192.0.2.1', NEW_PASSWORD));
-  }, 60_000);
+  });
 
   it('the password reset\'s lock-out (wrong current passwords) is lifted too', async () => {
     const clock = new ManualClock();
