@@ -9,7 +9,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lib/aws/dynamodb.ts';
 import { KeySetCache, singleKeySet } from '../../lib/admin/signing-key.ts';
 import { RequestLogger } from '../../lib/observability/logger.ts';
-import { createApp } from '../../lib/runtime/app.ts';
+import { createApp } from '../../lib/wiring/app.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import { systemClock } from '../../lib/runtime/clock.ts';
 import { ensureTable, startDynalite, type LocalEngine } from '../../scripts/dynamodb.ts';

@@ -1,12 +1,12 @@
 import Joi from 'joi';
 import { json } from '../../lib/http/response.ts';
 import { handlerFor, tokenRoute } from '../../lib/wiring/route.lean.ts';
-import { adminOrServiceTokenRoute, adminRoute, publicRoute, serviceTokenRoute } from '../../lib/wiring/routes.ts';
+import { adminOrServiceTokenRoute, adminRoute, claimRoute, operatorRoute, publicRoute, serviceTokenRoute } from '../../lib/wiring/routes.ts';
 import { bearer, call, createHarness, expectError, ManualClock, signUp, type Harness } from '../support/harness.ts';
 import { createToken, SECOND } from '../support/lifecycle.ts';
 
 /*
- * The five kinds of HTTP route (lib/wiring/route.lean.ts), each served by the one factory,
+ * The kinds of route (lib/wiring/route.lean.ts), each served by the one factory,
  * handlerFor: who gets in, what the route is told about the caller, and that the body is checked
  * after the credential. The real handlers are built the same way (test/support/wiring.ts); this
  * suite holds the kinds no handler of today uses yet (service-token, and admin-or-service-token
@@ -76,4 +76,22 @@ it('token (lean): the service token, no body read at all', async () => {
   const ok = await call(handler, 'http-api', { path: '/x', headers: { ...bearer(token), 'content-type': 'text/plain' }, body: 'not json' });
   expect(ok.body).toStrictEqual({ id: expect.stringMatching(/^st_/), body: null });
   expectError(await call(handler, 'http-api', { path: '/x', headers: bearer(jwt) }), 401, 'AUTHENTICATION_ERROR', 'Invalid Service Token');
+});
+
+it('claim: the proof the claim mode asks for, before the body (claimMode iam here: a direct invocation)', async () => {
+  const iam = await createHarness({ env: { CLAIM_MODE: 'iam' } });
+  const handler = handlerFor(claimRoute({ ...echo, run: async ({ body }) => json(200, { body }) }), iam.app);
+  expect((await call(handler, 'direct', { path: '/x', body: { n: 1 } })).body).toStrictEqual({ body: { n: 1 } });
+  expectError(await call(handler, 'direct', { path: '/x', body: {} }), 400, 'INVALID_REQUEST_BODY', '"n" is required');
+  expectError(await call(handler, 'http-api', { path: '/x', body: {} }), 403, 'CLAIM_BY_INVOCATION_ONLY',
+    'This instance can only be claimed by its operator (databrain-admin bootstrap)');
+});
+
+it('operator: a direct invocation only; an API Gateway event is refused before the body is read', async () => {
+  const handler = handlerFor(operatorRoute({ ...echo, run: async ({ body }) => json(200, { body }) }), harness.app);
+  expect((await call(handler, 'direct', { path: '/x', body: { n: 1 } })).body).toStrictEqual({ body: { n: 1 } });
+  for (const shape of ['http-api', 'rest-api'] as const) {
+    expectError(await call(handler, shape, { path: '/x', body: {} }), 403, 'RECOVERY_BY_INVOCATION_ONLY',
+      'Admin access can only be recovered by the operator (databrain-admin recover)');
+  }
 });
