@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readServerlessConfig } from './serverless-config.ts';
+import plugins from './esbuild-plugins.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -59,6 +60,8 @@ export async function buildBundle(name: string, entry: string | { contents: stri
     ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),
     ...(settings.alias ? { alias: settings.alias } : {}),
     ...(options.sourcemap ? { sourcemap: 'external' as const } : {}),
+    // custom.esbuild.plugins: the admin console's assets, for the console function.
+    plugins,
     logLevel: 'silent',
   });
   const output = result.outputFiles.find((f) => f.path === file);

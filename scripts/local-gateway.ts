@@ -43,10 +43,13 @@ export function routesOf(config: ServerlessConfig): Route[] {
       : []));
 }
 
+// `{name}` is one path segment; a greedy `{name+}` (e.g. /console/{proxy+}) the rest of the path.
 const pathPattern = (path: string): RegExp =>
-  new RegExp(`^${path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}/?$`);
+  new RegExp(`^${path.split(/(\{[^}]+\})/).map((part, i) => (i % 2 === 1
+    ? (part.endsWith('+}') ? '.+' : '[^/]+')
+    : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('')}/?$`);
 
-/** The route a request is for, as API Gateway matches it (method and path, `{name}` one segment). */
+/** The route a request is for, as API Gateway matches it (method and path; `{name}` one segment, `{name+}` the rest). */
 export function routeFor(routes: readonly Route[], method: string, url: string): Route | undefined {
   const { pathname } = new URL(url, 'http://localhost');
   return routes.find((route) => route.method === method.toUpperCase() && pathPattern(route.path).test(pathname));

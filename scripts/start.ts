@@ -229,6 +229,7 @@ function printWelcome(config: Config, dynamodbEndpoint: string): void {
   console.log(`
 Databrain admin API (stage ${config.stage}) is running.
   API              ${api}
+  Admin console    ${api}/console
   Lambda invoke    http://localhost:${config.lambdaPort}/2015-03-31/functions/${functionName}/invocations
                    (function names: ${config.service}-${config.stage}-<function>)
   DynamoDB         ${dynamodbEndpoint}  (table ${config.tableName})

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { Chromium, findChromium, type Page } from '../support/chromium.ts';
+import type { Browser, Page } from 'playwright-core';
+import { browserTest, launchChromium } from '../support/chromium.ts';
 import { ExchangeRecorder } from '../support/exchange-recorder.ts';
 import { OPENAPI_FILE, OpenApiContract } from '../support/openapi-contract.ts';
 
@@ -144,6 +145,7 @@ describe('the README walk-through over HTTP', () => {
     expect(output).toContain(api);
     expect(output).toContain(`${docs}/openapi.yaml`);
     expect(output).toContain(`API docs         ${docs}/`);
+    expect(output).toContain(`Admin console    ${api}/console`);
     expect(output).toMatch(/curl -s -X POST http:\/\/localhost:\d+\/api\/v2\/admin-account/);
   });
 
@@ -537,21 +539,21 @@ describe('the OpenAPI document', () => {
 
 describe('the API docs page', () => {
   const operations = OpenApiContract.load().operations().map((o) => `${o.method} ${o.path}`);
-  const chromium = findChromium();
-  if (!chromium) {
-    const line = '!'.repeat(78);
-    const missing = process.env.CHROMIUM ? `$CHROMIUM (${process.env.CHROMIUM}) does not run` : 'no chromium on the PATH';
-    console.warn(`${line}\n!! SKIPPED: the API docs page in a real browser — ${missing}.\n`
-      + `!! Install Debian's chromium (apt-get install -y chromium; .ci/run does) to run it.\n${line}`);
-  }
-  const inBrowser = chromium ? it : it.skip;
-  let browser: Chromium | undefined;
+  const { executable, inBrowser } = browserTest('the API docs page');
+  let browser: Browser | undefined;
   let page: Page;
+  /** Every request the page made, in order. */
+  const requests: string[] = [];
+  /** Uncaught exceptions thrown in the page. */
+  const errors: string[] = [];
 
   beforeAll(async () => {
-    if (!chromium) return;
-    browser = await Chromium.launch(chromium);
-    page = await browser.open(`${docs}/`);
+    if (!executable) return;
+    browser = await launchChromium(executable);
+    page = await browser.newPage();
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${docs}/`, { waitUntil: 'load' });
   }, 120_000);
 
   afterAll(() => browser?.close(), 30_000);
@@ -596,61 +598,42 @@ describe('the API docs page', () => {
   });
 
   inBrowser('renders every operation of openapi.yaml in headless Chromium, with the running API as the server', async () => {
-    const rendered = await page.evaluate<{ operations: string[]; servers: string[]; selected: string; errors: string | null }>(`(async () => {
-      const deadline = Date.now() + 60000;
-      while (document.querySelectorAll('.opblock').length === 0 || !document.querySelector('.servers select')) {
-        if (Date.now() > deadline) throw new Error('Swagger UI rendered no operation within 60 s: ' + document.body.innerText.slice(0, 500));
-        await new Promise((done) => setTimeout(done, 100));
-      }
-      return {
-        operations: [...document.querySelectorAll('.opblock')].map((block) =>
-          block.querySelector('.opblock-summary-method').textContent + ' ' + block.querySelector('.opblock-summary-path').dataset.path),
-        servers: [...document.querySelectorAll('.servers select option')].map((option) => option.value),
-        selected: document.querySelector('.servers select').value,
-        errors: document.querySelector('.errors-wrapper')?.innerText ?? null,
-      };
-    })()`);
+    await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
+    await page.locator('.servers select').waitFor();
+    // A string: this suite is type-checked without the DOM's types.
+    const rendered = await page.evaluate(`({
+      operations: [...document.querySelectorAll('.opblock')].map((block) =>
+        block.querySelector('.opblock-summary-method').textContent + ' ' + block.querySelector('.opblock-summary-path').dataset.path),
+      servers: [...document.querySelectorAll('.servers select option')].map((option) => option.value),
+      selected: document.querySelector('.servers select').value,
+      errors: document.querySelector('.errors-wrapper')?.innerText ?? null,
+    })`) as { operations: string[]; servers: string[]; selected: string; errors: string | null };
     expect(rendered.errors).toBeNull();
     expect([...new Set(rendered.operations)].sort()).toEqual([...operations].sort());
     expect(rendered.servers).toEqual([api]);
     expect(rendered.selected).toBe(api);
-    expect(page.errors).toEqual([]);
+    expect(errors).toEqual([]);
     // No CDN, no telemetry: every request went to the docs server (or is inline data).
-    expect(page.requests.filter((url) => !url.startsWith(`${docs}/`) && !url.startsWith('data:'))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(`${docs}/`) && !url.startsWith('data:'))).toEqual([]);
   }, 90_000);
 
   inBrowser('runs "Try it out" against the running API, showing its own URL', async () => {
     const { path } = OpenApiContract.load().operations().find((o) => o.method === 'GET')!;
     const expected = await fetch(`${api}${path}`);
-    const shown = await page.evaluate<{ status: string; requestUrl: string; curl: string; body: string }>(`(async () => {
-      const waitFor = async (find, what) => {
-        const deadline = Date.now() + 30000;
-        for (let found = find(); !found; found = find()) {
-          if (Date.now() > deadline) throw new Error('Swagger UI showed no ' + what + ' within 30 s');
-          await new Promise((done) => setTimeout(done, 100));
-        }
-        return find();
-      };
-      const block = [...document.querySelectorAll('.opblock')].find((b) =>
-        b.querySelector('.opblock-summary-method').textContent === 'GET' && b.querySelector('.opblock-summary-path').dataset.path === ${JSON.stringify(path)});
-      block.querySelector('.opblock-summary-control').click();
-      (await waitFor(() => block.querySelector('.try-out__btn'), '"Try it out" button')).click();
-      (await waitFor(() => block.querySelector('.execute'), '"Execute" button')).click();
-      const status = await waitFor(() => block.querySelector('.live-responses-table .response .response-col_status'), 'response');
-      return {
-        status: status.textContent.trim(),
-        requestUrl: block.querySelector('.request-url pre').textContent,
-        curl: block.querySelector('.curl-command pre').textContent,
-        body: block.querySelector('.live-responses-table .response-col_description pre').textContent,
-      };
-    })()`);
+    const block = page.locator('.opblock').filter({ has: page.locator(`.opblock-summary-method:text-is("GET")`) })
+      .filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) });
+    await block.locator('.opblock-summary-control').click();
+    await block.locator('.try-out__btn').click();
+    await block.locator('.execute').click();
+    const status = block.locator('.live-responses-table .response .response-col_status');
+    await status.waitFor({ timeout: 30_000 });
     // The same answer as the API gives directly: the request reached it (a blocked CORS request shows no status).
-    expect(shown.status).toBe(String(expected.status));
-    expect(JSON.parse(shown.body)).toEqual(await expected.json());
+    expect((await status.textContent())!.trim()).toBe(String(expected.status));
+    expect(JSON.parse((await block.locator('.live-responses-table .response-col_description pre').textContent())!)).toEqual(await expected.json());
     // The page shows the API's own URL; the browser's request went through the docs origin.
-    expect(shown.requestUrl).toBe(`${api}${path}`);
-    expect(shown.curl).toContain(`'${api}${path}'`);
-    expect(page.requests).toContain(`${docs}/api-proxy${path}`);
+    expect(await block.locator('.request-url pre').textContent()).toBe(`${api}${path}`);
+    expect(await block.locator('.curl-command pre').textContent()).toContain(`'${api}${path}'`);
+    expect(requests).toContain(`${docs}/api-proxy${path}`);
   }, 60_000);
 });
 

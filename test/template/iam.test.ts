@@ -12,6 +12,7 @@ import {
   secretActions,
   SETUP_CODE_SECRET,
   stringsIn,
+  usesTable,
   type Statement,
   type Template,
 } from './template.ts';
@@ -78,10 +79,10 @@ describe('IAM: one least-privilege role per function', () => {
     const statements = () => allowed(roleOf(fn));
 
     // Which actions on which items: item-access.test.ts, from the calls the code makes.
-    it(expected.rotatesSigningKey
-      ? 'may not call DynamoDB at all (its steps touch the secret only)'
+    it(!usesTable(expected)
+      ? 'may not call DynamoDB at all (its work touches no item)'
       : 'may call DynamoDB on the table\'s ARN only, and only on items named by their partition key', () => {
-      expect(withService(statements(), 'dynamodb').length > 0).toBe(!expected.rotatesSigningKey);
+      expect(withService(statements(), 'dynamodb').length > 0).toBe(usesTable(expected));
       for (const statement of withService(statements(), 'dynamodb')) {
         expect(list(statement.Action).every((a) => a.startsWith('dynamodb:'))).toBe(true);
         expect(statement.Resource).toEqual(tableArn('databrain-admin-api-prod'));
@@ -121,7 +122,7 @@ describe('IAM: one least-privilege role per function', () => {
 
     it('is allowed nothing else', () => {
       const services = new Set(statements().flatMap((s) => list(s.Action)).map((a) => a.split(':')[0]));
-      const expectedServices = [...(expected.rotatesSigningKey ? [] : ['dynamodb']), 'logs', ...(secrets.length > 0 ? ['secretsmanager'] : [])];
+      const expectedServices = [...(usesTable(expected) ? ['dynamodb'] : []), 'logs', ...(secrets.length > 0 ? ['secretsmanager'] : [])];
       expect([...services].sort()).toEqual(expectedServices);
     });
 

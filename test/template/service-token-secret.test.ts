@@ -4,7 +4,7 @@ import { MAX_GRACE_SECONDS } from '../../lib/service-token/bodies.ts';
 import { MAX_GRACE_HOURS, MIN_GRACE_HOURS, UNPUBLISHED } from '../../lib/service-token/published-rotation.ts';
 import { checkIamPolicies, checkTemplate, loadCloudFormationSpec } from './aws-spec.ts';
 import { PUBLISHED_TOKEN_DIR } from './package-setup.ts';
-import { FUNCTIONS, functionLogicalId, loadTemplate, logGroupLogicalId, resource, type Statement, type Template } from './template.ts';
+import { AUDITED_FUNCTIONS, FUNCTIONS, functionLogicalId, loadTemplate, logGroupLogicalId, resource, type Statement, type Template } from './template.ts';
 
 /*
  * The published service token (stage parameter serviceTokenSecret, docs/token-management.md): packaged
@@ -144,10 +144,9 @@ describe('the template with --param serviceTokenSecret=true', () => {
     }
   });
 
-  it('lists the rotation function\'s log group in the audit trail\'s query, with every other function\'s but the authorizer\'s', () => {
+  it('lists the rotation function\'s log group in the audit trail\'s query, with every other function\'s but the authorizer\'s and the console\'s', () => {
     const query = (template: Template) => resource(template, 'AuditTrailQuery').Properties!;
-    const expected = [...Object.keys(FUNCTIONS), 'rotateServiceTokenSecret'].filter((fn) => fn !== 'serviceTokenAuthorizer')
-      .map((fn) => ({ Ref: logGroupLogicalId(fn) }));
+    const expected = [...AUDITED_FUNCTIONS, 'rotateServiceTokenSecret'].map((fn) => ({ Ref: logGroupLogicalId(fn) }));
     expect([...query(published).LogGroupNames].sort(byRef)).toEqual(expected.sort(byRef));
     // The rest of the query is the stack's.
     expect({ ...query(published), LogGroupNames: [] }).toEqual({ ...query(dev), LogGroupNames: [] });

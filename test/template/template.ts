@@ -134,7 +134,12 @@ export interface FunctionExpectation {
   readonly readsSetupCode?: boolean;
   /** Reached by no route: IAM-authorized direct invocation only. */
   readonly operatorOnly?: boolean;
+  /** Serves the admin console's static assets: writes logs and nothing else. */
+  readonly static?: boolean;
 }
+
+/** Whether a function reads or writes the table (all but the signing key's rotation and the console). */
+export const usesTable = (expected: FunctionExpectation): boolean => !expected.rotatesSigningKey && !expected.static;
 
 /**
  * Every function of the stack, and what it may do. Which DynamoDB calls each may make on which
@@ -154,7 +159,12 @@ export const FUNCTIONS: Readonly<Record<string, FunctionExpectation>> = {
   rotateSigningKey: { argon2id: false, jwt: false, rotatesSigningKey: true, memorySize: 256 },
   // lib/admin/recovery.ts: the operator's way back in, a new password (argon2id); no route
   recoverAdminAccess: { argon2id: true, jwt: false, operatorOnly: true, memorySize: 1024 },
+  // handlers/console.ts: the console's page and assets, built into its bundle
+  console: { argon2id: false, jwt: false, static: true, memorySize: 256 },
 };
+
+/** The functions that can write an audit event: all but the authorizer (its denials are the access log's) and the console. */
+export const AUDITED_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS).filter((fn) => fn !== 'serviceTokenAuthorizer' && fn !== 'console');
 
 /** The Secrets Manager actions a function may call on the signing secret. */
 export const secretActions = (expected: FunctionExpectation): string[] => {

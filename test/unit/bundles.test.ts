@@ -50,7 +50,7 @@ describe.each(['serviceTokenAuthorizer', 'getServiceToken'])('the %s bundle', (f
 
 it('builds every function of serverless.yml', () => {
   expect(built.map((b) => b.fn).sort()).toEqual([
-    'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'getServiceToken', 'listServiceTokens',
+    'console', 'createAdminAccount', 'createAdminJwt', 'createServiceToken', 'getServiceToken', 'listServiceTokens',
     'recoverAdminAccess', 'resetAdminPassword', 'revokeServiceToken', 'rotateServiceToken', 'rotateSigningKey', 'serviceTokenAuthorizer',
   ]);
   for (const { bytes } of built) expect(bytes).toBeGreaterThan(0);

@@ -24,6 +24,12 @@ describe('the routes of serverless.yml', () => {
     const withParameter: Route = { method: 'GET', path: '/items/{id}', functionName: 'f', authorizer: false };
     expect(routeFor([withParameter], 'get', '/items/42')).toBe(withParameter);
     expect(routeFor([withParameter], 'GET', '/items/42/more')).toBeUndefined();
+    // A greedy parameter ({proxy+}) takes the rest of the path, as API Gateway matches it.
+    const greedy: Route = { method: 'GET', path: '/console/{proxy+}', functionName: 'console', authorizer: false };
+    expect(routeFor([greedy], 'GET', '/console/assets/console-ABC.js')).toBe(greedy);
+    expect(routeFor([greedy], 'GET', '/console')).toBeUndefined();
+    expect(routeFor(routes, 'GET', '/console/assets/console-ABC.js')?.functionName).toBe('console');
+    expect(routeFor(routes, 'GET', '/console')?.functionName).toBe('console');
   });
 });
 

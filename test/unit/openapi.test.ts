@@ -83,9 +83,11 @@ describe('openapi.yaml as a document', () => {
     expect(checked).toBeGreaterThan(40);
   });
 
-  it('describes exactly the HTTP routes of serverless.yml, each operationId being the function name', () => {
+  it('describes exactly the HTTP routes of serverless.yml, each operationId being the function name (the console\'s web page aside)', () => {
     const { functions } = readServerlessConfig();
-    const routes = Object.entries(functions).flatMap(([name, fn]) =>
+    // The admin console's page and assets (GET /console…) are HTML for a browser, not an API
+    // operation: docs/api.md says where they are described.
+    const routes = Object.entries(functions).filter(([name]) => name !== 'console').flatMap(([name, fn]) =>
       (fn.events ?? []).filter((e) => e.httpApi).map((e) => `${e.httpApi!.method.toUpperCase()} ${e.httpApi!.path} ${name}`));
     const documented = contract.operations().map((o) => `${o.method} ${o.path} ${o.operationId}`);
     expect(documented.sort()).toEqual(routes.sort());
