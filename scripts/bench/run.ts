@@ -4,7 +4,7 @@
 //
 //   npm run bench                      everything (about 10 minutes on 2 loaded cores)
 //   npm run bench -- --quick           fewer runs: a smoke test of the bench, not figures to quote
-//   npm run bench -- --only=cold,warm  some sections: size, cold, warm, argon2, calls, memory
+//   npm run bench -- --only=cold,warm  some sections: size, cold, warm, argon2, calls, memory, console
 //   npm run bench -- --explain         also: what each dependency adds to a cold start
 //   npm run bench -- --json=out.json   also: every raw figure, as JSON
 //
@@ -24,13 +24,14 @@ import type { MemoryResult } from './memory.ts';
 import { ROTATION_FUNCTIONS } from './rotation.ts';
 import type { Argon2Run } from './argon2.ts';
 import type { WarmResult } from './warm.ts';
+import { measureConsole } from './console.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const explain = args.includes('--explain');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const jsonOut = args.find((a) => a.startsWith('--json='))?.slice('--json='.length);
-const SECTIONS = ['size', 'cold', 'warm', 'argon2', 'calls', 'memory'] as const;
+const SECTIONS = ['size', 'cold', 'warm', 'argon2', 'calls', 'memory', 'console'] as const;
 type Section = (typeof SECTIONS)[number];
 const enabled = (section: Section) => !only || only.includes(section);
 if (only?.some((s) => !SECTIONS.includes(s as Section))) throw new Error(`--only takes ${SECTIONS.join(',')}`);
@@ -46,12 +47,15 @@ const TARGET = {
   memoryGrowth: 0.05,
   /** The target: RSS after 20,000 warm invocations at most 3% above RSS after 10,000. */
   memoryLeak: 0.03,
+  /** The admin console's sign-in form on screen, under npm start, in milliseconds. */
+  consoleFirstRenderMs: 1000,
   /** KiB: the issue's figures ("authorizer ~363 KiB, admin functions ~596 KiB") are KiB. */
   kib: (fn: string) => (fn === 'serviceTokenAuthorizer' ? 400 : 600),
 };
 // The functions whose bundles carry Joi (body validation); the other two are the lean token runtime.
 const LEAN = new Set(['serviceTokenAuthorizer', 'getServiceToken']);
 const COLD_RUNS = quick ? 5 : 20;
+const CONSOLE_RUNS = quick ? 5 : 20;
 /** The control row of the memory section: V8's young generation at the size the others grow it to (16 → 32 MiB). */
 const PINNED_SEMI_SPACE = ['--min-semi-space-size=16', '--max-semi-space-size=16'] as const;
 const MEMORY = quick
@@ -396,6 +400,28 @@ try {
     log('finishSecret in turn (each rotation started with RotateSecret, checked AWSCURRENT after finishSecret), one Secrets Manager client');
     log('per process as per container; the engines (Secrets Manager, dynalite) run in a process of their own, so that their state, which grows');
     log('with every rotation, is not counted.');
+    took();
+  }
+
+  // ---------------------------------------------------------------- admin console
+  if (enabled('console')) {
+    log('\n## Admin console: first render under npm start, against Swagger UI\'s page in the same browser\n');
+    const run = await measureConsole(CONSOLE_RUNS);
+    if (!run) {
+      log('SKIPPED: no chromium (apt-get install -y chromium).');
+    } else {
+      raw.console = run;
+      const consoleMs = median(run.console);
+      const swaggerMs = median(run.swaggerUi);
+      const met = consoleMs <= TARGET.consoleFirstRenderMs;
+      log(table([
+        ['page', 'until', 'median ms', 'min ms', 'max ms'],
+        ['console', 'sign-in form on screen', consoleMs.toFixed(0), Math.min(...run.console).toFixed(0), Math.max(...run.console).toFixed(0)],
+        ['Swagger UI', 'first operation on screen', swaggerMs.toFixed(0), Math.min(...run.swaggerUi).toFixed(0), Math.max(...run.swaggerUi).toFixed(0)],
+      ]));
+      log(`\nconsole / Swagger UI: ${x2(consoleMs / swaggerMs)} (ratio of medians; ${CONSOLE_RUNS} loads of each, in turn, each in a fresh browser context)`);
+      summary.push({ target: `console: sign-in form on screen ≤ ${TARGET.consoleFirstRenderMs} ms under npm start`, figure: `${consoleMs.toFixed(0)} ms, ${x2(consoleMs / swaggerMs)} Swagger UI's page`, met });
+    }
     took();
   }
 

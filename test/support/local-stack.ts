@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 export interface LocalStack {
   /** The HTTP API, e.g. http://localhost:3000. */
   api: string;
+  /** The API docs (Swagger UI), e.g. http://localhost:3001. */
+  docs: string;
   /** serverless-offline's Lambda invoke endpoint, e.g. http://localhost:3002. */
   lambdaEndpoint: string;
   stage: string;
@@ -72,5 +74,5 @@ export async function startLocalStack(stage = 'e2e', options: { unset?: readonly
     }
     await new Promise((done) => setTimeout(done, 200));
   }
-  return { api: `http://localhost:${port}`, lambdaEndpoint: `http://localhost:${lambdaPort}`, stage, dataDir, output: () => output, stop };
+  return { api: `http://localhost:${port}`, docs: `http://localhost:${docsPort}`, lambdaEndpoint: `http://localhost:${lambdaPort}`, stage, dataDir, output: () => output, stop };
 }
