@@ -189,7 +189,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Create admin account' }).click();
     await visible(heading(page, 'Service tokens'));
     await expectNothingKept(page);
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('a second claim shows the API\'s refusal', async () => {
     const page = await open();
@@ -203,7 +203,7 @@ describe('the console in a real browser', () => {
     expect(await (await visible(alert(page))).textContent()).toBe('Your company account is already created, please sign in');
     await page.getByRole('button', { name: 'Back to sign in' }).click();
     await visible(heading(page, 'Sign in'));
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('offers the claim in the deployment\'s mode: a Setup code field sent as X-Setup-Code, or the bootstrap command', async () => {
     // The serving function writes the mode into the page (integration test of the handler); here
@@ -240,7 +240,7 @@ describe('the console in a real browser', () => {
     expect(await iam.getByRole('textbox').count()).toBe(0);
     expect(await iam.getByRole('button', { name: 'Create admin account' }).count()).toBe(0);
     expect(await seriousViolations(iam)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('sign-in: a wrong password shows "Invalid credentials"; the right one opens Service tokens', async () => {
     const page = await open();
@@ -252,7 +252,7 @@ describe('the console in a real browser', () => {
     await visible(heading(page, 'Service tokens'));
     expect(await page.getByText('No valid service token').count()).toBe(1);
     await expectNothingKept(page);
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('sign-in lock-out: the 429 shows the API\'s message and the wait from Retry-After', async () => {
     const page = await open();
@@ -272,7 +272,7 @@ describe('the console in a real browser', () => {
     expect(retryAfter).toBeGreaterThan(60);
     const { error } = await locked.json() as { error: { message: string } };
     expect(await alert(page).textContent()).toBe(`${error.message} Try again in ${Math.ceil(retryAfter / 60)} minutes.`);
-  }, 90_000);
+  }, 150_000);
 
   inBrowser('service tokens: create shows the value once with Copy; the list shows id, status, creation, expiry and last use', async () => {
     const page = await open();
@@ -309,7 +309,7 @@ describe('the console in a real browser', () => {
     await visible(row);
     expect(await row.getByRole('cell').nth(4).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     await expectNothingKept(page);
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('rotate with a grace period, end every grace period, revoke one; refusals show the API\'s message', async () => {
     const page = await open();
@@ -357,7 +357,7 @@ describe('the console in a real browser', () => {
     await visible(page.getByText('No valid service token'));
     expect((await introspect(second)).status).toBe(403);
     await expectNothingKept(page);
-  }, 90_000);
+  }, 150_000);
 
   inBrowser('an expired admin JWT returns to sign-in at its expiry', async () => {
     const page = await open();
@@ -370,7 +370,7 @@ describe('the console in a real browser', () => {
     await visible(heading(page, 'Sign in'));
     await visible(page.getByText('Your session has ended: the admin JWT expired or was revoked. Sign in again.'));
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('a JWT the API refuses (401: revoked by a password reset elsewhere) returns to sign-in', async () => {
     const page = await open();
@@ -385,7 +385,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('link', { name: 'Service tokens' }).click();
     await visible(heading(page, 'Sign in'));
     await visible(page.getByText('Your session has ended: the admin JWT expired or was revoked. Sign in again.'));
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('password reset: a wrong current password shows the API\'s message; success signs out everywhere', async () => {
     const page = await open();
@@ -408,7 +408,7 @@ describe('the console in a real browser', () => {
     await signIn(page, passwords.third);
     await visible(heading(page, 'Service tokens'));
     await expectNothingKept(page);
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('sign out returns to sign-in; the console keeps nothing', async () => {
     const page = await open();
@@ -420,7 +420,7 @@ describe('the console in a real browser', () => {
     await visible(page.getByText('You are signed out.'));
     expect(await page.getByRole('navigation').count()).toBe(0);
     await expectNothingKept(page);
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('works by keyboard alone: sign in, move between views, create a token, sign out', async () => {
     const page = await open();
@@ -454,7 +454,7 @@ describe('the console in a real browser', () => {
     await tabTo(page, page.getByRole('button', { name: 'Sign out' }), 40);
     await page.keyboard.press('Enter');
     await visible(heading(page, 'Sign in'));
-  }, 60_000);
+  }, 120_000);
 
   inBrowser('fits a 360 px wide screen: no view scrolls sideways', async () => {
     const page = await open({ viewport: { width: 360, height: 780 } });
@@ -478,7 +478,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('link', { name: 'Password' }).click();
     await visible(heading(page, 'Reset password'));
     expect(await scrollsSideways()).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   describe('Data Apps', () => {
     const deployed = dataAppRoutesDeployed();
@@ -533,7 +533,7 @@ describe('the console in a real browser', () => {
       await visible(page.getByText('Deleted Sales and every one of its API keys.'));
       await visible(page.getByText('No Data App yet'));
       await expectNothingKept(page);
-    }, 90_000);
+    }, 150_000);
   });
 
   inBrowser('made no request to another origin, and wrote no secret to the console log', () => {

@@ -68,7 +68,7 @@ export function DataAppsView() {
                 <td data-label="Created">{when(app.createdAt, '')}</td>
                 <td data-label="API keys">{app.apiTokenCount}</td>
                 <td>
-                  <button type="button" class="secondary" aria-label={`Open ${app.name}`} aria-expanded={opened === app.name}
+                  <button type="button" class="secondary" aria-label={`${opened === app.name ? 'Close' : 'Open'} ${app.name}`} aria-expanded={opened === app.name}
                     onClick={() => setOpened(opened === app.name ? undefined : app.name)}>{opened === app.name ? 'Close' : 'Open'}</button>
                 </td>
               </tr>
@@ -77,7 +77,7 @@ export function DataAppsView() {
         </table>
       )}
       {opened !== undefined ? (
-        <DataAppPanel key={opened} name={opened}
+        <DataAppPanel key={opened} name={opened} onKeysChanged={() => void reload()}
           onChanged={async (message, now) => { setDone(message); setOpened(now); await reload(); }} />
       ) : null}
       <section class="card" aria-labelledby="create-app-title">
@@ -93,7 +93,9 @@ export function DataAppsView() {
 }
 
 /** One Data App: rename, delete (confirmed by typing its name), and its API keys. */
-function DataAppPanel({ name, onChanged }: { name: string; onChanged: (message: string, opened: string | undefined) => Promise<void> }) {
+function DataAppPanel({ name, onChanged, onKeysChanged }: {
+  name: string; onChanged: (message: string, opened: string | undefined) => Promise<void>; onKeysChanged: () => void;
+}) {
   const session = useSession();
   const [updateName, setUpdateName] = useState('');
   const [typed, setTyped] = useState('');
@@ -118,7 +120,7 @@ function DataAppPanel({ name, onChanged }: { name: string; onChanged: (message: 
   return (
     <section class="card app" aria-labelledby="app-title">
       <h2 id="app-title">{name}</h2>
-      <ApiKeys dataAppName={name} />
+      <ApiKeys dataAppName={name} onChanged={onKeysChanged} />
       <div class="columns">
         <form onSubmit={rename} noValidate aria-labelledby="rename-title">
           <h3 id="rename-title">Rename</h3>
@@ -139,7 +141,7 @@ function DataAppPanel({ name, onChanged }: { name: string; onChanged: (message: 
 }
 
 /** The API keys of one Data App: list (hint and last use, never a value), create (shown once), rotate, revoke. */
-function ApiKeys({ dataAppName }: { dataAppName: string }) {
+function ApiKeys({ dataAppName, onChanged }: { dataAppName: string; onChanged: () => void }) {
   const session = useSession();
   const [keys, setKeys] = useState<ApiKey[] | undefined>(undefined);
   const [keyName, setKeyName] = useState('');
@@ -150,10 +152,15 @@ function ApiKeys({ dataAppName }: { dataAppName: string }) {
   const changing = useAction();
   const rotation = useAction();
 
-  const reload = () => listing.run(async () => {
+  const load = () => listing.run(async () => {
     setKeys((await session.call<{ data: ApiKey[] }>('GET', `${DATA_APP}/api-tokens`, { query: { dataAppName } })).data);
   });
-  useEffect(() => { void reload(); }, []);
+  useEffect(() => { void load(); }, []);
+  // After a change: this list, and the apps' key counts.
+  const reload = async () => {
+    await load();
+    onChanged();
+  };
 
   const create = (event: Event) => {
     event.preventDefault();
