@@ -184,6 +184,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Create admin account' }).click();
     expect(await (await visible(alert(page))).textContent()).toBe('"password" should contain at least 1 uppercase character');
     await screenshot(page, 'claim');
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByLabel('Password').fill(admin.password);
     await page.getByRole('button', { name: 'Create admin account' }).click();
