@@ -629,7 +629,7 @@ describe('the API docs page', () => {
     await status.waitFor({ timeout: 30_000 });
     // The same answer as the API gives directly: the request reached it (a blocked CORS request shows no status).
     expect((await status.textContent())!.trim()).toBe(String(expected.status));
-    expect(JSON.parse((await block.locator('.live-responses-table .response-col_description pre').textContent())!)).toEqual(await expected.json());
+    expect(JSON.parse((await block.locator('.live-responses-table .response-col_description pre').first().textContent())!)).toEqual(await expected.json());
     // The page shows the API's own URL; the browser's request went through the docs origin.
     expect(await block.locator('.request-url pre').textContent()).toBe(`${api}${path}`);
     expect(await block.locator('.curl-command pre').textContent()).toContain(`'${api}${path}'`);

@@ -1,6 +1,8 @@
 import { BOUNDED_CALLS } from '../../lib/aws/dynamodb.ts';
 import { readServerlessConfig } from '../../scripts/serverless-config.ts';
 import {
+  CUSTOM_PARAMS,
+  effectiveTemplate,
   FUNCTIONS,
   functionLogicalId,
   list,
@@ -107,6 +109,11 @@ describe('the stack outputs', () => {
       const name = `${fn[0]!.toUpperCase()}${fn.slice(1)}FunctionName`;
       expect({ name, value: outputs()[name]?.Value }).toEqual({ name, value: { Ref: functionLogicalId(fn) } });
     }
+  });
+
+  it('include the admin console\'s URL: on the custom domain when there is one, else on the execute-api endpoint', () => {
+    expect(effectiveTemplate(template).Outputs?.ConsoleUrl?.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, '/console']] });
+    expect(effectiveTemplate(loadTemplate('custom')).Outputs?.ConsoleUrl?.Value).toBe(`https://${CUSTOM_PARAMS.domainName}/console`);
   });
 
   it('include the table name', () => {
