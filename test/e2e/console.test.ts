@@ -52,6 +52,9 @@ afterAll(async () => {
 /** The console in a fresh context, every request, console line and answered secret recorded. */
 async function open(options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width: 1100, height: 900 }, ...options });
+  // Playwright's waits (30 s by default) are bounds, not the behaviour under test: under npm start
+  // on a loaded 2-core machine a function's first request in a worker can take tens of seconds.
+  context.setDefaultTimeout(90_000);
   contexts.push(context);
   const page = await context.newPage();
   pages.push(page);
@@ -190,7 +193,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Create admin account' }).click();
     await visible(heading(page, 'Service tokens'));
     await expectNothingKept(page);
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('a second claim shows the API\'s refusal', async () => {
     const page = await open();
@@ -204,7 +207,7 @@ describe('the console in a real browser', () => {
     expect(await (await visible(alert(page))).textContent()).toBe('Your company account is already created, please sign in');
     await page.getByRole('button', { name: 'Back to sign in' }).click();
     await visible(heading(page, 'Sign in'));
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('offers the claim in the deployment\'s mode: a Setup code field sent as X-Setup-Code, or the bootstrap command', async () => {
     // The serving function writes the mode into the page (integration test of the handler); here
@@ -241,7 +244,7 @@ describe('the console in a real browser', () => {
     expect(await iam.getByRole('textbox').count()).toBe(0);
     expect(await iam.getByRole('button', { name: 'Create admin account' }).count()).toBe(0);
     expect(await seriousViolations(iam)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('sign-in: a wrong password shows "Invalid credentials"; the right one opens Service tokens', async () => {
     const page = await open();
@@ -253,7 +256,7 @@ describe('the console in a real browser', () => {
     await visible(heading(page, 'Service tokens'));
     expect(await page.getByText('No valid service token').count()).toBe(1);
     await expectNothingKept(page);
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('sign-in lock-out: the 429 shows the API\'s message and the wait from Retry-After', async () => {
     const page = await open();
@@ -273,7 +276,7 @@ describe('the console in a real browser', () => {
     expect(retryAfter).toBeGreaterThan(60);
     const { error } = await locked.json() as { error: { message: string } };
     expect(await alert(page).textContent()).toBe(`${error.message} Try again in ${Math.ceil(retryAfter / 60)} minutes.`);
-  }, 150_000);
+  }, 300_000);
 
   inBrowser('service tokens: create shows the value once with Copy; the list shows id, status, creation, expiry and last use', async () => {
     const page = await open();
@@ -310,7 +313,7 @@ describe('the console in a real browser', () => {
     await visible(row);
     expect(await row.getByRole('cell').nth(4).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     await expectNothingKept(page);
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('rotate with a grace period, end every grace period, revoke one; refusals show the API\'s message', async () => {
     const page = await open();
@@ -358,7 +361,7 @@ describe('the console in a real browser', () => {
     await visible(page.getByText('No valid service token'));
     expect((await introspect(second)).status).toBe(403);
     await expectNothingKept(page);
-  }, 150_000);
+  }, 300_000);
 
   inBrowser('an expired admin JWT returns to sign-in at its expiry', async () => {
     const page = await open();
@@ -371,7 +374,7 @@ describe('the console in a real browser', () => {
     await visible(heading(page, 'Sign in'));
     await visible(page.getByText('Your session has ended: the admin JWT expired or was revoked. Sign in again.'));
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('a JWT the API refuses (401: revoked by a password reset elsewhere) returns to sign-in', async () => {
     const page = await open();
@@ -386,7 +389,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('link', { name: 'Service tokens' }).click();
     await visible(heading(page, 'Sign in'));
     await visible(page.getByText('Your session has ended: the admin JWT expired or was revoked. Sign in again.'));
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('password reset: a wrong current password shows the API\'s message; success signs out everywhere', async () => {
     const page = await open();
@@ -409,7 +412,7 @@ describe('the console in a real browser', () => {
     await signIn(page, passwords.third);
     await visible(heading(page, 'Service tokens'));
     await expectNothingKept(page);
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('sign out returns to sign-in; the console keeps nothing', async () => {
     const page = await open();
@@ -421,7 +424,7 @@ describe('the console in a real browser', () => {
     await visible(page.getByText('You are signed out.'));
     expect(await page.getByRole('navigation').count()).toBe(0);
     await expectNothingKept(page);
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('works by keyboard alone: sign in, move between views, create a token, sign out', async () => {
     const page = await open();
@@ -455,7 +458,7 @@ describe('the console in a real browser', () => {
     await tabTo(page, page.getByRole('button', { name: 'Sign out' }), 40);
     await page.keyboard.press('Enter');
     await visible(heading(page, 'Sign in'));
-  }, 120_000);
+  }, 240_000);
 
   inBrowser('fits a 360 px wide screen: no view scrolls sideways', async () => {
     const page = await open({ viewport: { width: 360, height: 780 } });
@@ -479,7 +482,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('link', { name: 'Password' }).click();
     await visible(heading(page, 'Reset password'));
     expect(await scrollsSideways()).toBe(false);
-  }, 120_000);
+  }, 240_000);
 
   describe('Data Apps', () => {
     const deployed = dataAppRoutesDeployed();
@@ -534,7 +537,7 @@ describe('the console in a real browser', () => {
       await visible(page.getByText('Deleted Sales and every one of its API keys.'));
       await visible(page.getByText('No Data App yet'));
       await expectNothingKept(page);
-    }, 150_000);
+    }, 300_000);
   });
 
   inBrowser('made no request to another origin, and wrote no secret to the console log', () => {
