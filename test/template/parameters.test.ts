@@ -58,7 +58,8 @@ describe('function settings from stage parameters', () => {
 
   it('the defaults are what the code would assume without them', () => {
     for (const stage of ['prod', 'dev'] as const) {
-      for (const fn of Object.keys(FUNCTIONS)) {
+      // The console loads no configuration: it reads CLAIM_MODE alone (lib/console/site.ts).
+      for (const fn of Object.keys(FUNCTIONS).filter((name) => !FUNCTIONS[name]!.static)) {
         const config = configOf(deployed[stage], fn);
         expect({ fn, selfHosted: config.selfHosted, ttl: config.jwt.ttlSeconds, domains: config.consumerEmailDomains })
           .toEqual({ fn, selfHosted: true, ttl: 3600, domains: DEFAULT_CONSUMER_EMAIL_DOMAINS });
@@ -178,11 +179,14 @@ describe('claimMode: who may claim the instance', () => {
     expect(deployed.custom.Outputs?.SetupCodeSecretName).toBeUndefined();
   });
 
-  it('is given to createAdminAccount only', () => {
+  it('is given to createAdminAccount only, and its mode (never the secret) to the console, which tells the page', () => {
     for (const stage of STAGES) {
-      for (const fn of Object.keys(FUNCTIONS).filter((name) => name !== 'createAdminAccount')) {
+      for (const fn of Object.keys(FUNCTIONS).filter((name) => name !== 'createAdminAccount' && name !== 'console')) {
         expect({ stage, fn, ...claimVariables(deployed[stage], fn) }).toEqual({ stage, fn, CLAIM_MODE: undefined, SETUP_CODE_SECRET_ARN: undefined });
       }
+      // The page offers the claim form of the mode the API enforces.
+      const { CLAIM_MODE } = claimVariables(deployed[stage], 'createAdminAccount');
+      expect({ stage, ...claimVariables(deployed[stage], 'console') }).toEqual({ stage, CLAIM_MODE, SETUP_CODE_SECRET_ARN: undefined });
     }
   });
 
