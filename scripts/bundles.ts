@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readServerlessConfig } from './serverless-config.ts';
+import { readServerlessConfig, type EsbuildSettings } from './serverless-config.ts';
 import plugins from './esbuild-plugins.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,18 +30,20 @@ export interface BuiltBundle {
 export interface BuildOptions {
   /** Also write `<bundle>.map` (for profiles; the production build has none). */
   readonly sourcemap?: boolean;
+  /** Other esbuild settings than serverless.yml's custom.esbuild (the bench's fixed reference). */
+  readonly settings?: EsbuildSettings;
 }
 
 /** Source files (repository-relative) and packages that ended up in a bundle. */
 export const inputsOf = (bundle: BuiltBundle): string[] => Object.keys(bundle.metafile.inputs);
 
 /**
- * One bundle built with the production settings, written to `dir`: an entry file, or a module
- * body (`contents`, resolved from the repository root).
+ * One bundle built with the production settings (or `options.settings`), written to `dir`: an
+ * entry file, or a module body (`contents`, resolved from the repository root).
  */
 export async function buildBundle(name: string, entry: string | { contents: string }, dir: string,
   options: BuildOptions = {}): Promise<BuiltBundle> {
-  const settings = readServerlessConfig().custom.esbuild;
+  const settings = options.settings ?? readServerlessConfig().custom.esbuild;
   const file = join(dir, `${name.replace(/\W+/g, '-').replace(/^-|-$/g, '')}.cjs`);
   const result = await build({
     ...(typeof entry === 'string'

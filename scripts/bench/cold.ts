@@ -1,10 +1,11 @@
 // Section 1: cold import of each production bundle in a fresh Node process, against the floor
-// (the document client alone), interleaved: floor, fnA, floor, fnB, … and again, rotating.
+// (the SDK's document client with its defaults, bundles.ts), interleaved: floor, fnA, floor, fnB, …
+// and again, rotating.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DUMMY_ENV } from './dummy-env.ts';
-import { median } from './stats.ts';
+import { median, quantile } from './stats.ts';
 import type { BuiltBundle } from '../bundles.ts';
 
 /** What the child measures around `require(bundle)`: the cold start's module load and init. */
@@ -15,6 +16,8 @@ export interface ColdSample {
   readonly wallMs: number;
   /** From the process's time origin to the end of the require (Node's own start-up included), ms. */
   readonly processMs: number;
+  /** CPU time of the whole process from its start to the end of the require (Node's own start-up included), ms. */
+  readonly processCpuMs: number;
 }
 
 export interface ColdResult {
@@ -23,8 +26,11 @@ export interface ColdResult {
   readonly cpuMs: number;
   readonly wallMs: number;
   readonly processMs: number;
+  readonly processCpuMs: number;
   /** Median over the runs of fn / the floor run just before it. */
   readonly pairedCpuRatio: number;
+  /** The spread of those paired CPU ratios: first and third quartiles. */
+  readonly pairedCpuSpread: readonly [number, number];
   readonly pairedWallRatio: number;
   readonly pairedProcessRatio: number;
 }
@@ -36,10 +42,11 @@ const loaded = require(process.argv[2]);
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(started);
 const processMs = performance.now();
+const total = process.cpuUsage();
 if (!loaded || (typeof loaded.handler !== 'function' && loaded.db === undefined)) {
   throw new Error('the bundle exports neither a handler nor the floor client');
 }
-process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, processMs }));
+process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, processMs, processCpuMs: (total.user + total.system) / 1000 }));
 `;
 
 /** The child's script, written next to the bundles (a .cjs, as Lambda would load the bundle). */
@@ -55,6 +62,8 @@ export function coldStart(runner: string, bundle: string): ColdSample {
   if (child.status !== 0) throw new Error(`cold start of ${bundle} failed (${child.signal ?? child.status}):\n${child.stderr}`);
   return JSON.parse(child.stdout) as ColdSample;
 }
+
+const quartiles = (values: number[]): [number, number] => [quantile(values, 0.25), quantile(values, 0.75)];
 
 export function measureCold(
   dir: string,
@@ -87,7 +96,9 @@ export function measureCold(
     cpuMs: median(own.map((s) => s.cpuMs)),
     wallMs: median(own.map((s) => s.wallMs)),
     processMs: median(own.map((s) => s.processMs)),
+    processCpuMs: median(own.map((s) => s.processCpuMs)),
     pairedCpuRatio: pairs ? median(pairs.map((p) => p.own.cpuMs / p.floor.cpuMs)) : 1,
+    pairedCpuSpread: pairs ? quartiles(pairs.map((p) => p.own.cpuMs / p.floor.cpuMs)) : [1, 1],
     pairedWallRatio: pairs ? median(pairs.map((p) => p.own.wallMs / p.floor.wallMs)) : 1,
     pairedProcessRatio: pairs ? median(pairs.map((p) => p.own.processMs / p.floor.processMs)) : 1,
   });

@@ -5,6 +5,7 @@
 //   npm run bench                      everything (about 10 minutes on 2 loaded cores)
 //   npm run bench -- --quick           fewer runs: a smoke test of the bench, not figures to quote
 //   npm run bench -- --only=cold,warm  some sections: size, cold, warm, argon2, calls, memory, console
+//   npm run bench -- --only=size,cold,warm,calls   every goal of issue 20 but memory (the official run)
 //   npm run bench -- --explain         also: what each dependency adds to a cold start
 //   npm run bench -- --json=out.json   also: every raw figure, as JSON
 //
@@ -14,16 +15,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBundles, buildVariant, bytesByPackage, FLOOR } from './bundles.ts';
-import { literalEnvironment, type BuiltBundle } from '../bundles.ts';
+import { buildBundles, buildFloorWithProductionSettings, buildVariant, bytesByPackage, HELLO, type Bundles } from './bundles.ts';
+import { literalEnvironment } from '../bundles.ts';
 import { DUMMY_ENV } from './dummy-env.ts';
 import { measureCold, type ColdResult } from './cold.ts';
+import { CALLS, GOALS } from './goals.ts';
 import { kib, median, table, verdict } from './stats.ts';
 import type { CallsRow } from './calls.ts';
 import type { MemoryResult } from './memory.ts';
 import { ROTATION_FUNCTIONS } from './rotation.ts';
 import type { Argon2Run } from './argon2.ts';
-import type { WarmResult } from './warm.ts';
+import type { ScenarioName, WarmResult } from './warm.ts';
 import { measureConsole } from './console.ts';
 
 const args = process.argv.slice(2);
@@ -36,24 +38,7 @@ type Section = (typeof SECTIONS)[number];
 const enabled = (section: Section) => !only || only.includes(section);
 if (only?.some((s) => !SECTIONS.includes(s as Section))) throw new Error(`--only takes ${SECTIONS.join(',')}`);
 
-// Targets (issue "Proof suites").
-const TARGET = {
-  coldAuthorizer: 1.15,
-  coldJoi: 1.8,
-  warm: 1.2,
-  // The authorizer: 1 with a fresh lastUsedAt; its rows that record a use say 2 themselves.
-  calls: { serviceTokenAuthorizer: 1, createServiceToken: 2, rotateServiceToken: 2, listServiceTokens: 1, revokeServiceToken: 2 } as Record<string, number>,
-  /** Information only: 100 -> 10,000 invocations measures V8 warming up. */
-  memoryGrowth: 0.05,
-  /** The target: RSS after 20,000 warm invocations at most 3% above RSS after 10,000. */
-  memoryLeak: 0.03,
-  /** The admin console's sign-in form on screen, under npm start, in milliseconds. */
-  consoleFirstRenderMs: 1000,
-  /** KiB: the issue's figures ("authorizer ~363 KiB, admin functions ~596 KiB") are KiB. */
-  kib: (fn: string) => (fn === 'serviceTokenAuthorizer' ? 400 : 600),
-};
-// The functions whose bundles carry Joi (body validation); the other two are the lean token runtime.
-const LEAN = new Set(['serviceTokenAuthorizer', 'getServiceToken']);
+// The goals each row is held to: goals.ts.
 const COLD_RUNS = quick ? 5 : 20;
 const CONSOLE_RUNS = quick ? 5 : 20;
 /** The control row of the memory section: V8's young generation at the size the others grow it to (16 → 32 MiB). */
@@ -136,21 +121,22 @@ if (quick) log('\n(--quick: fewer runs; do not quote these figures)');
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 try {
   // ---------------------------------------------------------------- bundles (section 5a)
-  let bundles: { functions: BuiltBundle[]; floor: BuiltBundle } | undefined;
+  let bundles: Bundles | undefined;
   if (enabled('size') || enabled('cold')) {
     bundles = await buildBundles(dir);
-    raw.bytes = Object.fromEntries([...bundles.functions, bundles.floor].map((b) => [b.fn, b.bytes]));
+    raw.bytes = Object.fromEntries([...bundles.functions, bundles.floor, bundles.hello].map((b) => [b.fn, b.bytes]));
   }
   if (bundles && enabled('size')) {
     log('\n## Bundle sizes (production esbuild settings of serverless.yml, minified CJS)\n');
-    const rows = [['function', 'bytes', 'KiB', 'target', '']];
+    log('Every function of serverless.yml; authorizers (a name ending in "Authorizer") ≤ 400 KiB, the others ≤ 600 KiB.\n');
+    const rows = [['function', 'bytes', 'KiB', 'goal', '']];
     for (const b of bundles.functions) {
-      const limit = TARGET.kib(b.fn);
+      const limit = GOALS.kib(b.fn);
       const met = b.bytes <= limit * 1024;
       rows.push([b.fn, String(b.bytes), (b.bytes / 1024).toFixed(1), `≤ ${limit} KiB`, verdict(met)]);
       summary.push({ target: `${b.fn} bundle ≤ ${limit} KiB`, figure: `${(b.bytes / 1024).toFixed(1)} KiB`, met });
     }
-    rows.push([FLOOR, String(bundles.floor.bytes), (bundles.floor.bytes / 1024).toFixed(1), '', '']);
+    for (const b of [bundles.floor, bundles.hello]) rows.push([b.fn, String(b.bytes), (b.bytes / 1024).toFixed(1), '(reference)', '']);
     log(table(rows));
     const show = ['serviceTokenAuthorizer', 'createServiceToken'];
     log('\nbytes by package (top 8):');
@@ -163,9 +149,13 @@ try {
 
   // ---------------------------------------------------------------- cold start (section 1)
   if (bundles && enabled('cold')) {
-    const measured = [...bundles.functions];
+    const measured = [...bundles.functions, bundles.hello];
+    const explained = new Set<string>();
     if (explain) {
+      // Each on top of the functions' own DynamoDB client (lib/aws/dynamodb.ts, production settings),
+      // which is the first row; then the floor's entry with the production settings: what they alone save.
       const variants: [string, string][] = [
+        ['our DynamoDB client (lib/aws/dynamodb.ts)', ''],
         ['+ Powertools Logger', `import { Logger } from '@aws-lambda-powertools/logger';\nexport const logger = new Logger({ serviceName: 'x' });`],
         // What the metrics cost: Powertools Metrics, against lib/observability's own EMF writer (and audit log).
         ['+ Logger + Powertools Metrics', `import { Logger } from '@aws-lambda-powertools/logger';\nimport { Metrics } from '@aws-lambda-powertools/metrics';\nexport const logger = new Logger({ serviceName: 'x' });\nexport const metrics = new Metrics({ namespace: 'x', serviceName: 'x' });`],
@@ -173,16 +163,28 @@ try {
         ['+ jose', `export { SignJWT, jwtVerify } from 'jose';`],
         ['+ joi (import only)', `import Joi from 'joi';\nexport const joi = Joi;`],
         ['+ joi + one body schema', `import { createServiceTokenSchema } from './lib/service-token/bodies.ts';\nexport const schema = createServiceTokenSchema();`],
+        ['+ joi + one body schema, validated once', `import { createServiceTokenSchema } from './lib/service-token/bodies.ts';\nexport const schema = createServiceTokenSchema();\nexport const first = schema.validate({ token: '0b7e5e4c-6a39-4d8e-9b57-3c2f1a9d8e71' });`],
         ['+ joi + all six body schemas', `import * as a from './lib/admin/bodies.ts';\nimport * as t from './lib/service-token/bodies.ts';\nexport const schemas = [a.signUpSchema([]), a.signInSchema(), t.createServiceTokenSchema(),\n  t.rotateWithAdminSchema(), t.rotateWithTokenSchema(), a.resetPasswordSchema()];`],
         ['+ lib/runtime/config.ts loadConfig', `import { loadConfig } from './lib/runtime/config.ts';\nexport const config = loadConfig(process.env);`],
       ];
-      for (const [name, code] of variants) measured.push(await buildVariant(`floor ${name}`, code, dir));
+      for (const [name, code] of variants) {
+        const variant = await buildVariant(`(explain) ${name}`, code, dir);
+        explained.add(variant.fn);
+        measured.push(variant);
+      }
+      const settingsOnly = await buildFloorWithProductionSettings('(explain) the floor\'s entry, production settings', dir);
+      explained.add(settingsOnly.fn);
+      measured.push(settingsOnly);
     }
     log(`\n## Cold start: require() of each bundle in a fresh Node process, vs the floor\n`);
+    log(`The floor: DynamoDBDocumentClient.from(new DynamoDBClient({})) and one GetCommand, the SDK's defaults, built with`);
+    log('esbuild as the functions are (CJS, ESM builds first, minified, node24) without our choices (no alias, nothing of lib/).');
+    log(`"${HELLO}": a handler that loads nothing, the physical floor of any Node.js function (information).`);
     log(`${COLD_RUNS} runs each, interleaved floor, fnA, floor, fnB, … (rotating); environment: dummy configuration only.`);
     log('CPU = user + system time of the child during require() (all its threads); wall = elapsed time of require();');
-    log('process = from the process\'s time origin to the end of require() (Node\'s own start-up included).');
-    log('ratio = median(function) / median(all floor runs); paired = median of (function / the floor run just before it).\n');
+    log('process CPU = CPU time of the child from its start to the end of require() (Node\'s own start-up included).');
+    log('ratio = median(function) / median(all floor runs); paired = median of (function / the floor run just before it),');
+    log('with its first and third quartiles (the spread).\n');
     let lastShown = 0;
     const cold = measureCold(dir, bundles.floor, measured, COLD_RUNS, (done, total) => {
       const now = Date.now();
@@ -192,32 +194,33 @@ try {
       }
     });
     raw.cold = cold;
-    const rows = [['bundle', 'CPU ms', 'ratio CPU', 'paired', 'ratio wall', 'paired', 'ratio process', 'target', '']];
+    const rows = [['bundle', 'CPU ms', 'ratio CPU', 'paired', 'spread', 'ratio wall', 'process CPU ms', 'ratio', 'goal', '']];
     const f = cold.floor;
-    rows.push([f.fn, f.cpuMs.toFixed(1), '1.00×', '', '1.00×', '', '1.00×', '', '']);
+    rows.push([f.fn, f.cpuMs.toFixed(1), '1.00×', '', '', '1.00×', f.processCpuMs.toFixed(1), '1.00×', '', '']);
     const row = (r: ColdResult) => {
       const cpu = r.cpuMs / f.cpuMs;
       const wall = r.wallMs / f.wallMs;
-      const isVariant = r.fn.startsWith('floor ');
-      const target = isVariant ? undefined : LEAN.has(r.fn) ? (r.fn === 'serviceTokenAuthorizer' ? TARGET.coldAuthorizer : undefined) : TARGET.coldJoi;
+      const goal = explained.has(r.fn) || r.fn === HELLO ? undefined : GOALS.cold(r.fn);
       // CPU is the work done (the wall time of a loaded machine adds waits for a core); the ratio of
-      // medians and the paired median must both be within the target, so that one lucky statistic
+      // medians and the paired median must both be within the goal, so that one lucky statistic
       // does not decide.
-      const met = target === undefined ? undefined : cpu <= target && r.pairedCpuRatio <= target;
-      rows.push([r.fn, r.cpuMs.toFixed(1), x2(cpu), x2(r.pairedCpuRatio), x2(wall), x2(r.pairedWallRatio),
-        x2(r.processMs / f.processMs), target ? `≤ ${target}×` : '', met === undefined ? '' : verdict(met)]);
-      if (target !== undefined) {
+      const met = goal === undefined ? undefined : cpu <= goal && r.pairedCpuRatio <= goal;
+      const [q1, q3] = r.pairedCpuSpread;
+      rows.push([r.fn, r.cpuMs.toFixed(1), x2(cpu), x2(r.pairedCpuRatio), `${q1.toFixed(2)}–${q3.toFixed(2)}`, x2(wall),
+        r.processCpuMs.toFixed(1), x2(r.processCpuMs / f.processCpuMs), goal ? `≤ ${goal}×` : r.fn === HELLO ? '(reference)' : '',
+        met === undefined ? '' : verdict(met)]);
+      if (goal !== undefined) {
         summary.push({
-          target: `cold start ${r.fn} ≤ ${target}× floor`,
-          figure: `CPU ${x2(cpu)} (paired ${x2(r.pairedCpuRatio)}), wall ${x2(wall)}`,
+          target: `cold start ${r.fn} ≤ ${goal}× floor`,
+          figure: `CPU ${x2(cpu)} (paired ${x2(r.pairedCpuRatio)}, ${q1.toFixed(2)}–${q3.toFixed(2)}), wall ${x2(wall)}`,
           met: met!,
         });
       }
     };
     for (const r of cold.functions) row(r);
     log(table(rows));
-    log('\nA target counts as met when both CPU ratios (of medians, and paired) are within it; wall is for reference.');
-    log('getServiceToken has no target of its own here; it is built like the authorizer (no Joi, no jose).');
+    log(`\nGoals: authorizers (a name ending in "Authorizer") ≤ ${GOALS.cold('xAuthorizer')}×, every other function ≤ ${GOALS.cold('x')}× the floor;`);
+    log('a goal counts as met when both CPU ratios (of medians, and paired) are within it; wall is for reference.');
     took();
   }
 
@@ -240,17 +243,17 @@ try {
       const ratio = r.handlerUs / r.baselineUs;
       const silent = r.silentUs / r.baselineUs;
       const judged = r.argon2 !== 'real';
-      const met = ratio <= TARGET.warm && r.pairedRatio <= TARGET.warm;
+      const met = ratio <= GOALS.warm && r.pairedRatio <= GOALS.warm;
       const parts = [
         r.argon2PerRequest ? `${r.argon2PerRequest}× ${r.argon2 === 'real' ? 'argon2id' : 'stand-in'}` : '',
         r.jwt === 'verify' ? 'JWT verify' : r.jwt === 'sign' ? 'JWT sign' : '',
         'SDK calls',
       ].filter(Boolean);
       rows.push([r.name, parts.join(' + '), r.handlerUs.toFixed(0), r.baselineUs.toFixed(0), x2(ratio), x2(r.pairedRatio),
-        x2(silent), x2(r.pairedSilentRatio), judged ? `≤ ${TARGET.warm}×` : '(info)', judged ? verdict(met) : '']);
+        x2(silent), x2(r.pairedSilentRatio), judged ? `≤ ${GOALS.warm}×` : '(info)', judged ? verdict(met) : '']);
       if (judged) {
         summary.push({
-          target: `warm CPU ${r.name} ≤ ${TARGET.warm}×`,
+          target: `warm CPU ${r.name} ≤ ${GOALS.warm}×`,
           figure: `${x2(ratio)} (paired ${x2(r.pairedRatio)}); without the log line ${x2(silent)}`,
           met,
         });
@@ -308,7 +311,7 @@ try {
     raw.calls = rows;
     const out = [['request', 'function', 'answer', 'calls', 'commands', 'target', '']];
     for (const r of rows) {
-      const target = r.target ?? TARGET.calls[r.fn];
+      const target = r.target ?? CALLS[r.fn];
       const met = target === undefined ? undefined : r.commands.length <= target && r.attempts === r.commands.length;
       out.push([r.request, r.fn, r.outcome, String(r.commands.length), r.commands.join(', '),
         target === undefined ? '' : target === 1 ? '= 1' : `≤ ${target}`, met === undefined ? '' : verdict(met)]);
@@ -324,11 +327,11 @@ try {
   if (enabled('memory')) {
     log('\n## Memory: resident set after warm invocations (stub transport, gc() twice before each reading; "retained": then V8\'s memory-reducing collection)\n');
     log('The rotation functions: one invocation = one rotation step, against a Secrets Manager engine and dynalite in another process.\n');
-    const cheap = ['serviceTokenAuthorizer', 'getServiceToken', 'createServiceToken', 'rotateServiceToken (b: service token)',
-      'rotateServiceToken (a: admin JWT)', 'listServiceTokens', 'revokeServiceToken (a: admin JWT)',
-      'revokeServiceToken (b: service token)', 'createAdminJwt [argon2 stand-in]', 'createAdminAccount [argon2 stand-in]',
-      'resetAdminPassword [argon2 stand-in]'];
-    const argon2 = ['createAdminJwt', 'createAdminAccount', 'resetAdminPassword'];
+    // One row per warm scenario (scenarios.ts): a scenario added there gets its memory rows too. The
+    // authorizer's stale-lastUsedAt variant is left out: the same process as its fresh row, plus one write.
+    const listed = await child<ScenarioName[]>('./warm.ts', ['--list']);
+    const cheap = listed.filter((s) => s.argon2 !== 'real' && !s.name.includes('lastUsedAt stale')).map((s) => s.name);
+    const argon2 = listed.filter((s) => s.argon2 === 'real').map((s) => s.name);
     // The Secrets Manager rotation functions: one invocation is one rotation step, against engines in
     // another process (scripts/bench/rotation.ts); judged like the cheap rows, on their control rows.
     const rotations = [...ROTATION_FUNCTIONS];
@@ -366,16 +369,16 @@ try {
       // V8 may still double its young generation after 10,000 invocations of the cheap requests (it
       // depends on timing), so their leak check is taken on the control rows, where it cannot.
       const leakChecked = isControl || argon2.includes(r.label);
-      const met = growth <= TARGET.memoryGrowth;
-      const steadyMet = retainedSteady <= TARGET.memoryLeak;
+      const met = growth <= GOALS.memoryGrowth;
+      const steadyMet = retainedSteady <= GOALS.memoryLeak;
       const signed = (bytes: number) => `${bytes >= 0 ? '+' : ''}${mib(bytes)}`;
       rows.push([
         r.label, r.readings.map((x) => x.after).join(' / '), mib(a.rss), mib(b.rss), pct(growth),
         pct(b.heapUsed / a.heapUsed - 1), signed(b.heapTotal - a.heapTotal), signed(b.newSpace - a.newSpace),
         signed(b.codeSpace - a.codeSpace),
-        `(info: ${pct(TARGET.memoryGrowth)})`, `(${verdict(met)})`,
+        `(info: ${pct(GOALS.memoryGrowth)})`, `(${verdict(met)})`,
         mib(c.rss), pct(steady), pct(c.heapUsed / b.heapUsed - 1), mib(b.retained), mib(c.retained), pct(retainedSteady),
-        leakChecked ? `≤ ${pct(TARGET.memoryLeak)}` : '', leakChecked ? verdict(steadyMet) : '',
+        leakChecked ? `≤ ${pct(GOALS.memoryLeak)}` : '', leakChecked ? verdict(steadyMet) : '',
       ]);
       if (leakChecked) {
         summary.push({
@@ -413,14 +416,14 @@ try {
       raw.console = run;
       const consoleMs = median(run.console);
       const swaggerMs = median(run.swaggerUi);
-      const met = consoleMs <= TARGET.consoleFirstRenderMs;
+      const met = consoleMs <= GOALS.consoleFirstRenderMs;
       log(table([
         ['page', 'until', 'median ms', 'min ms', 'max ms'],
         ['console', 'sign-in form on screen', consoleMs.toFixed(0), Math.min(...run.console).toFixed(0), Math.max(...run.console).toFixed(0)],
         ['Swagger UI', 'first operation on screen', swaggerMs.toFixed(0), Math.min(...run.swaggerUi).toFixed(0), Math.max(...run.swaggerUi).toFixed(0)],
       ]));
       log(`\nconsole / Swagger UI: ${x2(consoleMs / swaggerMs)} (ratio of medians; ${CONSOLE_RUNS} loads of each, in turn, each in a fresh browser context)`);
-      summary.push({ target: `console: sign-in form on screen ≤ ${TARGET.consoleFirstRenderMs} ms under npm start`, figure: `${consoleMs.toFixed(0)} ms, ${x2(consoleMs / swaggerMs)} Swagger UI's page`, met });
+      summary.push({ target: `console: sign-in form on screen ≤ ${GOALS.consoleFirstRenderMs} ms under npm start`, figure: `${consoleMs.toFixed(0)} ms, ${x2(consoleMs / swaggerMs)} Swagger UI's page`, met });
     }
     took();
   }

@@ -4,6 +4,11 @@
 import './child-env.ts';
 import { median } from './stats.ts';
 
+export interface ScenarioName {
+  readonly name: string;
+  readonly argon2: string;
+}
+
 export interface WarmResult {
   readonly name: string;
   readonly fn: string;
@@ -43,6 +48,13 @@ const SCENARIO_US = quick ? 1_000_000 : 3_000_000;
 const ARGON2_ROUNDS = quick ? 3 : 7;
 
 const wiring = wire();
+if (process.argv.includes('--list')) {
+  // The scenarios' names and argon2 modes, for the memory section (one row per scenario).
+  const list: ScenarioName[] = (await scenarios(wiring)).map(({ name, argon2 }) => ({ name, argon2 }));
+  if (process.send) process.send(list);
+  else console.error(JSON.stringify(list, null, 2));
+  process.exit(0);
+}
 const logAt = (level: 'INFO' | 'SILENT') => wiring.app.logger.setLogLevel(level);
 const results: WarmResult[] = [];
 for (const scenario of await scenarios(wiring)) {
