@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DUMMY_ENV } from '../../scripts/bench/dummy-env.ts';
-import { buildFunctionBundles, inputsOf, type BuiltBundle } from '../../scripts/bundles.ts';
+import { buildBundle, buildFunctionBundles, inputsOf, type BuiltBundle } from '../../scripts/bundles.ts';
+import { FLOOR_SETTINGS } from '../../scripts/bench/bundles.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const JOI_FUNCTIONS = [
@@ -109,3 +110,53 @@ describe('the production bundles at cold start', () => {
   });
 });
 
+
+describe('AWS credentials in the production bundles', () => {
+  /*
+   * serverless.yml aliases the SDK's default credential chain to lib/aws/lambda-credentials.ts: the
+   * environment only, where Lambda puts the execution role's credentials (docs/performance.md).
+   */
+  const CHAIN = ['credential-provider-node', 'credential-provider-ini', 'credential-provider-sso', 'credential-provider-process',
+    'credential-provider-web-identity', 'credential-provider-http', 'credential-provider-imds', 'nested-clients'];
+
+  it('carry the environment provider and none of the rest of the default chain', () => {
+    for (const b of built) {
+      const inputs = inputsOf(b);
+      expect({ fn: b.fn, provider: inputs.includes('lib/aws/lambda-credentials.ts') }).toEqual({ fn: b.fn, provider: true });
+      expect({ fn: b.fn, chain: inputs.filter((file) => CHAIN.some((pkg) => file.includes(`/${pkg}/`))) }).toEqual({ fn: b.fn, chain: [] });
+    }
+  });
+
+  it('resolve a client\'s credentials from the environment, and fail without them rather than look elsewhere', async () => {
+    const probe = await buildBundle('credentials-probe', {
+      contents: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+        const client = new DynamoDBClient({ region: 'eu-west-1' });
+        client.config.credentials().then(
+          (c) => process.stdout.write(JSON.stringify({ accessKeyId: c.accessKeyId, sessionToken: c.sessionToken })),
+          (e) => process.stdout.write(JSON.stringify({ error: e.name })));`,
+    }, dir);
+    const run = (env: Record<string, string>) => {
+      const child = spawnSync(process.execPath, [probe.file], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+      expect(child.stderr).toBe('');
+      return JSON.parse(child.stdout) as unknown;
+    };
+    expect(run({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' }))
+      .toEqual({ accessKeyId: 'AKIDEXAMPLE', sessionToken: 'session' });
+    // Without them: the SDK's error at once; a profile named in the environment is not looked for.
+    expect(run({ AWS_PROFILE: 'someone' })).toEqual({ error: 'CredentialsProviderError' });
+  }, 30_000);
+});
+
+describe('the bench\'s cold-start floor', () => {
+  /*
+   * A fixed reference (scripts/bench/bundles.ts): the SDK's document client with its defaults, built
+   * without our choices, so that a saving in lib/ or in custom.esbuild never moves it.
+   */
+  it('holds nothing of lib/ and the SDK\'s own default credential chain', async () => {
+    const floor = await buildBundle('floor', join(root, 'scripts/bench/floor-entry.ts'), dir, { settings: FLOOR_SETTINGS });
+    const inputs = inputsOf(floor);
+    expect(inputs.filter((file) => file.startsWith('lib/'))).toEqual([]);
+    expect(inputs.some((file) => file.includes('/credential-provider-node/'))).toBe(true);
+    expect(inputs.some((file) => file.includes('node_modules/@aws-sdk/lib-dynamodb/'))).toBe(true);
+  }, 30_000);
+});
