@@ -38,12 +38,12 @@ export async function buildBundles(dir: string, options: BuildOptions = {}): Pro
 /**
  * What a piece adds to a cold start (`--explain`): a module body (`code`, resolved from the
  * repository root) built with the production settings, on top of the functions' own DynamoDB
- * client (lib/aws/dynamodb.ts) unless `alone`.
+ * client (lib/aws/dynamodb.ts).
  */
-export async function buildVariant(name: string, code: string, dir: string, alone = false): Promise<BuiltBundle> {
+export async function buildVariant(name: string, code: string, dir: string): Promise<BuiltBundle> {
   const client = `import { createDocumentClient } from './lib/aws/dynamodb.ts';\n` +
     `export const db = createDocumentClient({ region: process.env.AWS_REGION || 'us-east-1', dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT || undefined });\n`;
-  return buildBundle(name, { contents: `${alone ? 'export const db = {};\n' : client}${code}\n` }, dir);
+  return buildBundle(name, { contents: `${client}${code}\n` }, dir);
 }
 
 /** The floor's own entry built with the production settings: what custom.esbuild alone saves. */
